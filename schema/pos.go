@@ -1,0 +1,71 @@
+package schema
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Pos is a position in a desired-state file: File is relative to the directory
+// that was loaded, Line and Col are 1-based. The zero Pos means "no position"
+// (a value that came from a default, or a model built in Go).
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// IsValid reports whether p names a place in a file.
+func (p Pos) IsValid() bool { return p.File != "" && p.Line > 0 }
+
+// String renders p as file:line:col, or "-" for the zero Pos.
+func (p Pos) String() string {
+	if !p.IsValid() {
+		return "-"
+	}
+	if p.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+// Less orders positions by file, line and column; the zero Pos sorts first.
+func (p Pos) Less(q Pos) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Col < q.Col
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
+
+// Path builds a CUE path string the way CUE prints one: labels that are not
+// identifiers are quoted, and integer elements become [i] indexes.
+//
+//	Path("policies", "Seattle", "emergencyNumbers", 0) == "policies.Seattle.emergencyNumbers[0]"
+//	Path("resourceAccounts", "ra1@contoso.com")     == `resourceAccounts."ra1@contoso.com"`
+func Path(elems ...any) string {
+	var b strings.Builder
+	for _, e := range elems {
+		switch e := e.(type) {
+		case int:
+			fmt.Fprintf(&b, "[%d]", e)
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			if identRE.MatchString(e) {
+				b.WriteString(e)
+			} else {
+				b.WriteString(strconv.Quote(e))
+			}
+		default:
+			panic(fmt.Sprintf("schema.Path: element of type %T", e))
+		}
+	}
+	return b.String()
+}

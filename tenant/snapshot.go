@@ -1,0 +1,362 @@
+// Package tenant models a Teams tenant's current Shared Calling state as the
+// service holds it: the snapshot, its versioned JSON format (callops-state/v1),
+// the operations the service accepts (each refused with the service's reason
+// when it breaks a rule), and the backends that carry operations out.
+//
+// It never prints and never exits; errors are returned to the caller.
+package tenant
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Format is the format tag of the state file this package reads and writes.
+const Format = "callops-state/v1"
+
+// MaxStateSize bounds the size of a state file callops will read.
+const MaxStateSize = 512 << 20
+
+// Number assignment statuses (PstnAssignmentStatus) that callops sets.
+const (
+	StatusUnassigned       = "Unassigned"
+	StatusUserAssigned     = "UserAssigned"
+	StatusVoiceAppAssigned = "VoiceApplicationAssigned"
+	StatusPolicyAssigned   = "PolicyAssigned"
+)
+
+// PolicyTargetPrefix prefixes AssignedPstnTargetId for an emergency number held
+// by a Shared Calling policy: "TeamsSharedCallingRoutingPolicy|Tag:<name>".
+const PolicyTargetPrefix = "TeamsSharedCallingRoutingPolicy|Tag:"
+
+// Snapshot is the current state of a tenant. Field names in JSON are the
+// camelCase of the real PowerShell properties.
+type Snapshot struct {
+	Format           string            `json:"format"`
+	Lineage          string            `json:"lineage"`
+	Serial           int64             `json:"serial"`
+	Tenant           Info              `json:"tenant"`
+	Policies         []Policy          `json:"policies"`
+	ResourceAccounts []ResourceAccount `json:"resourceAccounts"`
+	Numbers          []Number          `json:"numbers"`
+	Locations        []Location        `json:"locations"`
+	Users            []User            `json:"users"`
+	GroupAssignments []GroupAssignment `json:"groupAssignments"`
+}
+
+// Info holds tenant-wide settings.
+type Info struct {
+	Domain string `json:"domain"`
+	// GlobalPolicy is the policy granted with -Global; empty means the
+	// built-in Global instance.
+	GlobalPolicy string `json:"globalPolicy"`
+}
+
+// Policy is a TeamsSharedCallingRoutingPolicy instance. Identity is stored
+// without "Tag:"; ResourceAccount is the RA's ObjectId.
+type Policy struct {
+	Identity         string   `json:"identity"`
+	Description      string   `json:"description"`
+	ResourceAccount  string   `json:"resourceAccount"`
+	EmergencyNumbers []string `json:"emergencyNumbers"`
+}
+
+// ResourceAccount is a resource account (Get-CsOnlineApplicationInstance).
+type ResourceAccount struct {
+	ObjectID          string `json:"objectId"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	DisplayName       string `json:"displayName"`
+}
+
+// Number is one entry of the tenant's number inventory
+// (Get-CsPhoneNumberAssignment).
+type Number struct {
+	TelephoneNumber      string   `json:"telephoneNumber"`
+	NumberType           string   `json:"numberType"`
+	IsoCountryCode       string   `json:"isoCountryCode"`
+	LocationID           string   `json:"locationId"`
+	AssignedPstnTargetID string   `json:"assignedPstnTargetId"`
+	PstnAssignmentStatus string   `json:"pstnAssignmentStatus"`
+	Capability           []string `json:"capability"`
+	NumberSource         string   `json:"numberSource"`
+}
+
+// Location is an emergency location (Get-CsOnlineLisLocation).
+type Location struct {
+	LocationID      string `json:"locationId"`
+	CountryOrRegion string `json:"countryOrRegion"`
+	Description     string `json:"description"`
+}
+
+// User is a Teams user (Get-CsOnlineUser). SharedCallingPolicy is the policy
+// granted to the user directly (empty: none).
+type User struct {
+	ObjectID               string `json:"objectId"`
+	UserPrincipalName      string `json:"userPrincipalName"`
+	EnterpriseVoiceEnabled bool   `json:"enterpriseVoiceEnabled"`
+	SharedCallingPolicy    string `json:"sharedCallingPolicy"`
+}
+
+// GroupAssignment grants a policy to a group (Get-CsGroupPolicyAssignment).
+type GroupAssignment struct {
+	GroupID    string `json:"groupId"`
+	PolicyName string `json:"policyName"`
+	Rank       int    `json:"rank"`
+}
+
+// ParseError is returned for a state file that cannot be read as a
+// callops-state/v1 snapshot. Line is 1-based, 0 when unknown.
+type ParseError struct {
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
+// ErrNotState reports that a document is JSON but not a callops state.
+var ErrNotState = errors.New("not a callops state file")
+
+// Decode reads a callops-state/v1 snapshot. It rejects other formats and
+// versions, unknown fields, trailing data and duplicate objects, and returns a
+// *ParseError with the line of a syntax error.
+func Decode(r io.Reader) (*Snapshot, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxStateSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
+// Parse is Decode on a byte slice.
+func Parse(data []byte) (*Snapshot, error) {
+	if len(data) > MaxStateSize {
+		return nil, &ParseError{Msg: fmt.Sprintf("state is larger than %d MiB", MaxStateSize>>20)}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var head struct {
+		Format *string `json:"format"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, jsonError(data, err)
+	}
+	switch {
+	case head.Format == nil:
+		return nil, &ParseError{Msg: fmt.Sprintf("%v: no \"format\" field (want %q)", ErrNotState, Format)}
+	case strings.HasPrefix(*head.Format, "callops-state/"):
+		if *head.Format != Format {
+			return nil, &ParseError{Msg: fmt.Sprintf("unsupported state format %q (this callops reads %q)", *head.Format, Format)}
+		}
+	default:
+		return nil, &ParseError{Msg: fmt.Sprintf("%v: format is %q (want %q)", ErrNotState, *head.Format, Format)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Snapshot
+	if err := dec.Decode(&s); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if dec.More() {
+		return nil, &ParseError{Msg: "trailing data after the state object"}
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return &ParseError{Line: lineOf(data, se.Offset), Msg: se.Error()}
+	case errors.As(err, &te):
+		return &ParseError{Line: lineOf(data, te.Offset), Msg: fmt.Sprintf("field %q: cannot use %s as %s", te.Field, te.Value, te.Type)}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &ParseError{Line: bytes.Count(data, []byte("\n")) + 1, Msg: "unexpected end of JSON (truncated file?)"}
+	}
+	return &ParseError{Msg: err.Error()}
+}
+
+func lineOf(data []byte, off int64) int {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	if off < 0 {
+		off = 0
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+// Validate checks the snapshot's own consistency: the format tag, unique keys
+// (policy identities, object ids, UPNs, numbers, location ids, group ids) and
+// references that must resolve (a policy's resource account).
+func (s *Snapshot) Validate() error {
+	if s.Format != Format {
+		return &ParseError{Msg: fmt.Sprintf("format is %q (want %q)", s.Format, Format)}
+	}
+	if s.Serial < 0 {
+		return &ParseError{Msg: "serial is negative"}
+	}
+	seen := map[string]string{}
+	dup := func(kind, key string) error {
+		k := kind + "\x00" + key
+		if _, ok := seen[k]; ok {
+			return &ParseError{Msg: fmt.Sprintf("duplicate %s %q", kind, key)}
+		}
+		seen[k] = kind
+		return nil
+	}
+	for _, p := range s.Policies {
+		if p.Identity == "" {
+			return &ParseError{Msg: "a policy has an empty identity"}
+		}
+		if err := dup("policy", strings.ToLower(p.Identity)); err != nil {
+			return err
+		}
+	}
+	for _, ra := range s.ResourceAccounts {
+		if ra.ObjectID == "" || ra.UserPrincipalName == "" {
+			return &ParseError{Msg: "a resource account has an empty objectId or userPrincipalName"}
+		}
+		if err := dup("object id", strings.ToLower(ra.ObjectID)); err != nil {
+			return err
+		}
+		if err := dup("user principal name", strings.ToLower(ra.UserPrincipalName)); err != nil {
+			return err
+		}
+	}
+	for _, u := range s.Users {
+		if u.ObjectID == "" || u.UserPrincipalName == "" {
+			return &ParseError{Msg: "a user has an empty objectId or userPrincipalName"}
+		}
+		if err := dup("object id", strings.ToLower(u.ObjectID)); err != nil {
+			return err
+		}
+		if err := dup("user principal name", strings.ToLower(u.UserPrincipalName)); err != nil {
+			return err
+		}
+	}
+	for _, n := range s.Numbers {
+		if n.TelephoneNumber == "" {
+			return &ParseError{Msg: "a number has an empty telephoneNumber"}
+		}
+		if err := dup("number", n.TelephoneNumber); err != nil {
+			return err
+		}
+	}
+	for _, l := range s.Locations {
+		if err := dup("location", strings.ToLower(l.LocationID)); err != nil {
+			return err
+		}
+	}
+	for _, g := range s.GroupAssignments {
+		if err := dup("group assignment", strings.ToLower(g.GroupID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Encode writes s as indented JSON with a final newline. Slices are written in
+// canonical order (see Canonicalize), so the same tenant always gives the same
+// bytes.
+func (s *Snapshot) Encode() ([]byte, error) {
+	c := s.Clone()
+	c.Canonicalize()
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Canonicalize sorts every slice by its key and replaces nil slices by empty
+// ones, so that equal tenants encode to equal bytes. Emergency number lists
+// keep their order: the service presents them in order.
+func (s *Snapshot) Canonicalize() {
+	sort.Slice(s.Policies, func(i, j int) bool { return s.Policies[i].Identity < s.Policies[j].Identity })
+	sort.Slice(s.ResourceAccounts, func(i, j int) bool {
+		return s.ResourceAccounts[i].UserPrincipalName < s.ResourceAccounts[j].UserPrincipalName
+	})
+	sort.Slice(s.Numbers, func(i, j int) bool { return s.Numbers[i].TelephoneNumber < s.Numbers[j].TelephoneNumber })
+	sort.Slice(s.Locations, func(i, j int) bool { return s.Locations[i].LocationID < s.Locations[j].LocationID })
+	sort.Slice(s.Users, func(i, j int) bool { return s.Users[i].UserPrincipalName < s.Users[j].UserPrincipalName })
+	sort.Slice(s.GroupAssignments, func(i, j int) bool { return s.GroupAssignments[i].GroupID < s.GroupAssignments[j].GroupID })
+	if s.Policies == nil {
+		s.Policies = []Policy{}
+	}
+	for i := range s.Policies {
+		if s.Policies[i].EmergencyNumbers == nil {
+			s.Policies[i].EmergencyNumbers = []string{}
+		}
+	}
+	if s.ResourceAccounts == nil {
+		s.ResourceAccounts = []ResourceAccount{}
+	}
+	if s.Numbers == nil {
+		s.Numbers = []Number{}
+	}
+	for i := range s.Numbers {
+		if s.Numbers[i].Capability == nil {
+			s.Numbers[i].Capability = []string{}
+		}
+	}
+	if s.Locations == nil {
+		s.Locations = []Location{}
+	}
+	if s.Users == nil {
+		s.Users = []User{}
+	}
+	if s.GroupAssignments == nil {
+		s.GroupAssignments = []GroupAssignment{}
+	}
+}
+
+// Clone returns a deep copy of s.
+func (s *Snapshot) Clone() *Snapshot {
+	c := *s
+	c.Policies = make([]Policy, len(s.Policies))
+	for i, p := range s.Policies {
+		p.EmergencyNumbers = append([]string(nil), p.EmergencyNumbers...)
+		c.Policies[i] = p
+	}
+	c.ResourceAccounts = append([]ResourceAccount(nil), s.ResourceAccounts...)
+	c.Numbers = make([]Number, len(s.Numbers))
+	for i, n := range s.Numbers {
+		n.Capability = append([]string(nil), n.Capability...)
+		c.Numbers[i] = n
+	}
+	c.Locations = append([]Location(nil), s.Locations...)
+	c.Users = append([]User(nil), s.Users...)
+	c.GroupAssignments = append([]GroupAssignment(nil), s.GroupAssignments...)
+	return &c
+}
+
+// Digest is "sha256:" and the hex SHA-256 of the snapshot's content in
+// canonical form, without format, lineage and serial: two snapshots of the
+// same tenant content have the same digest.
+func (s *Snapshot) Digest() string {
+	c := s.Clone()
+	c.Canonicalize()
+	c.Format, c.Lineage, c.Serial = "", "", 0
+	b, err := json.Marshal(c)
+	if err != nil {
+		// Marshal of these plain structs cannot fail.
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
