@@ -1,0 +1,145 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+
+	"cuelang.org/go/cue"
+)
+
+// decode walks the validated value into the model. The schema has already
+// checked types and required fields, so an error here means a value the
+// schema allows but the model cannot hold (reported with its position).
+func decode(v cue.Value) (*Desired, error) {
+	d := &Desired{}
+	var problems []Problem
+	bad := func(val cue.Value, path string, err error) {
+		problems = append(problems, Problem{Pos: fromToken(val.Pos()), Path: path, Message: err.Error()})
+	}
+	str := func(val cue.Value, path string) (string, Pos) {
+		s, err := val.String()
+		if err != nil {
+			bad(val, path, err)
+		}
+		return s, valuePos(val)
+	}
+
+	dom := v.LookupPath(cue.ParsePath("tenant.domain"))
+	d.Domain, d.DomainPos = str(dom, "tenant.domain")
+
+	if l := v.LookupPath(cue.MakePath(cue.Str("locations"))); l.Exists() {
+		eachField(l, func(key string, fv cue.Value) {
+			loc := Location{Key: key, Pos: valuePos(fv)}
+			loc.ID, loc.IDPos = str(fv.LookupPath(cue.MakePath(cue.Str("id"))), Path("locations", key, "id"))
+			loc.Country, loc.CountryPos = str(fv.LookupPath(cue.MakePath(cue.Str("country"))), Path("locations", key, "country"))
+			d.Locations = append(d.Locations, loc)
+		})
+	}
+	if l := v.LookupPath(cue.MakePath(cue.Str("resourceAccounts"))); l.Exists() {
+		eachField(l, func(key string, fv cue.Value) {
+			ra := ResourceAccount{UPN: key, Pos: valuePos(fv)}
+			ra.Number, ra.NumberPos = str(fv.LookupPath(cue.MakePath(cue.Str("number"))), Path("resourceAccounts", key, "number"))
+			ra.Type, ra.TypePos = str(fv.LookupPath(cue.MakePath(cue.Str("type"))), Path("resourceAccounts", key, "type"))
+			if lv := fv.LookupPath(cue.MakePath(cue.Str("location"))); lv.Exists() {
+				ra.Location, ra.LocationPos = str(lv, Path("resourceAccounts", key, "location"))
+			}
+			d.ResourceAccounts = append(d.ResourceAccounts, ra)
+		})
+	}
+	if l := v.LookupPath(cue.MakePath(cue.Str("policies"))); l.Exists() {
+		eachField(l, func(key string, fv cue.Value) {
+			p := Policy{Name: key, Pos: valuePos(fv)}
+			p.ResourceAccount, p.ResourceAccountPos = str(fv.LookupPath(cue.MakePath(cue.Str("resourceAccount"))), Path("policies", key, "resourceAccount"))
+			if dv := fv.LookupPath(cue.MakePath(cue.Str("description"))); dv.Exists() {
+				p.Description, p.DescriptionPos = str(dv, Path("policies", key, "description"))
+			}
+			p.EmergencyNumbers = strList(fv.LookupPath(cue.MakePath(cue.Str("emergencyNumbers"))), Path("policies", key, "emergencyNumbers"), bad)
+			p.Users = strList(fv.LookupPath(cue.MakePath(cue.Str("users"))), Path("policies", key, "users"), bad)
+			if gv := fv.LookupPath(cue.MakePath(cue.Str("groups"))); gv.Exists() {
+				eachField(gv, func(gid string, rv cue.Value) {
+					rank, err := rv.Int64()
+					if err != nil {
+						bad(rv, Path("policies", key, "groups", gid), err)
+					}
+					p.Groups = append(p.Groups, GroupGrant{GroupID: gid, Rank: int(rank), Pos: valuePos(rv)})
+				})
+				sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].GroupID < p.Groups[j].GroupID })
+			}
+			d.Policies = append(d.Policies, p)
+		})
+	}
+	if tv := v.LookupPath(cue.MakePath(cue.Str("tenantDefault"))); tv.Exists() {
+		d.TenantDefault, d.TenantDefaultPos = str(tv, "tenantDefault")
+	}
+	if l := v.LookupPath(cue.MakePath(cue.Str("userNumbers"))); l.Exists() {
+		eachField(l, func(key string, fv cue.Value) {
+			u := UserNumber{UPN: key, Pos: valuePos(fv)}
+			u.Number, u.NumberPos = str(fv.LookupPath(cue.MakePath(cue.Str("number"))), Path("userNumbers", key, "number"))
+			u.Type, u.TypePos = str(fv.LookupPath(cue.MakePath(cue.Str("type"))), Path("userNumbers", key, "type"))
+			d.UserNumbers = append(d.UserNumbers, u)
+		})
+	}
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: sortProblems(problems)}
+	}
+	return d, nil
+}
+
+// eachField calls fn for every regular field of a struct value, in order.
+func eachField(v cue.Value, fn func(key string, fv cue.Value)) {
+	it, err := v.Fields()
+	if err != nil {
+		return
+	}
+	for it.Next() {
+		fn(it.Selector().Unquoted(), it.Value())
+	}
+}
+
+func strList(v cue.Value, path string, bad func(cue.Value, string, error)) []Located {
+	if !v.Exists() {
+		return nil
+	}
+	it, err := v.List()
+	if err != nil {
+		bad(v, path, err)
+		return nil
+	}
+	var out []Located
+	for i := 0; it.Next(); i++ {
+		ev := it.Value()
+		s, err := ev.String()
+		if err != nil {
+			bad(ev, fmt.Sprintf("%s[%d]", path, i), err)
+			continue
+		}
+		out = append(out, Located{Value: s, Pos: valuePos(ev)})
+	}
+	return out
+}
+
+func sortProblems(ps []Problem) []Problem {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Pos != ps[j].Pos {
+			return ps[i].Pos.Less(ps[j].Pos)
+		}
+		return ps[i].Message < ps[j].Message
+	})
+	return ps
+}
+
+// valuePos is the position of a value in the user's files. A struct unified
+// with the schema reports the schema's position, so the conjuncts are asked
+// for the first one written by the user (the field's label).
+func valuePos(v cue.Value) Pos {
+	if p := fromToken(v.Pos()); p.IsValid() {
+		return p
+	}
+	_, conj := v.Expr()
+	for _, c := range conj {
+		if p := fromToken(c.Pos()); p.IsValid() {
+			return p
+		}
+	}
+	return Pos{}
+}
