@@ -1,0 +1,385 @@
+package tenant
+
+import (
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unsafe"
+	"weak"
+)
+
+// The index lives beside the snapshot, not in it: Snapshot is a plain value
+// that other packages compare with cmp.Diff and copy with *s, and an
+// unexported field would break both. Indexes are kept in a table keyed by a
+// weak pointer to the snapshot, so a snapshot that is no longer used takes
+// its index with it.
+//
+// An index is trusted only while the snapshot's slices have the headers
+// (data pointer and length) it was built from; Apply updates them as it
+// mutates. A caller that edits elements in place (s.Users[3].SharedCallingPolicy
+// = ...) must call Reindex.
+var indexes = struct {
+	sync.Mutex
+	m map[weak.Pointer[Snapshot]]*index
+}{m: map[weak.Pointer[Snapshot]]*index{}}
+
+// index holds the lookups Apply and the helpers need, each O(1).
+// Keys of UPNs, ObjectIds, policy identities, locations and group ids are
+// lower-cased (the service compares them case-insensitively); numbers are
+// keyed as written.
+type index struct {
+	users     map[string]int // lower UPN -> Users index
+	usersByID map[string]int // lower ObjectId -> Users index
+	ras       map[string]int // lower UPN -> ResourceAccounts index
+	rasByID   map[string]int // lower ObjectId -> ResourceAccounts index
+	numbers   map[string]int // TelephoneNumber -> Numbers index
+	policies  map[string]int // lower identity -> Policies index
+	locations map[string]int // lower LocationId -> Locations index
+	groups    map[string]int // lower GroupId -> GroupAssignments index
+
+	// held maps a lower holder ObjectId to the number it holds.
+	held map[string]string
+	// emergency maps an emergency number to the lower identity of the
+	// policy that lists it (inventory or not). With a corrupt state a
+	// number may be in two policies: the first wins here and
+	// CheckInvariants reports the rest.
+	emergency map[string]string
+	// policyUsers maps a lower policy identity to the Users indexes granted
+	// it directly.
+	policyUsers map[string]map[int]struct{}
+	// policyGroups counts group assignments per lower policy identity.
+	policyGroups map[string]int
+	// ranks maps a group assignment rank to its GroupAssignments index.
+	ranks map[int]int
+
+	hdr headers
+}
+
+// headers records the slices an index was built from.
+type headers [6]struct {
+	p unsafe.Pointer
+	n int
+}
+
+func headersOf(s *Snapshot) headers {
+	var h headers
+	h[0].p, h[0].n = unsafe.Pointer(unsafe.SliceData(s.Policies)), len(s.Policies)
+	h[1].p, h[1].n = unsafe.Pointer(unsafe.SliceData(s.ResourceAccounts)), len(s.ResourceAccounts)
+	h[2].p, h[2].n = unsafe.Pointer(unsafe.SliceData(s.Numbers)), len(s.Numbers)
+	h[3].p, h[3].n = unsafe.Pointer(unsafe.SliceData(s.Locations)), len(s.Locations)
+	h[4].p, h[4].n = unsafe.Pointer(unsafe.SliceData(s.Users)), len(s.Users)
+	h[5].p, h[5].n = unsafe.Pointer(unsafe.SliceData(s.GroupAssignments)), len(s.GroupAssignments)
+	return h
+}
+
+// ix returns the snapshot's index, building it on first use and rebuilding
+// it when the snapshot's slices were replaced behind its back.
+func (s *Snapshot) ix() *index {
+	wp := weak.Make(s)
+	indexes.Lock()
+	defer indexes.Unlock()
+	x := indexes.m[wp]
+	switch {
+	case x == nil:
+		x = buildIndex(s)
+		indexes.m[wp] = x
+		runtime.AddCleanup(s, func(wp weak.Pointer[Snapshot]) {
+			indexes.Lock()
+			delete(indexes.m, wp)
+			indexes.Unlock()
+		}, wp)
+	case x.hdr != headersOf(s):
+		*x = *buildIndex(s)
+	}
+	return x
+}
+
+// Reindex rebuilds the lookup index of s. Apply keeps the index up to date
+// and replaced slices are detected; call Reindex after changing elements of
+// s's slices in place.
+func (s *Snapshot) Reindex() {
+	x := s.ix()
+	indexes.Lock()
+	*x = *buildIndex(s)
+	indexes.Unlock()
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+// policyKey is the lookup key of a policy identity: lower-cased, without the
+// "Tag:" prefix the service shows for per-user instances.
+func policyKey(id string) string {
+	if len(id) >= 4 && strings.EqualFold(id[:4], "tag:") {
+		id = id[4:]
+	}
+	return lower(id)
+}
+
+func buildIndex(s *Snapshot) *index {
+	x := &index{
+		users:        make(map[string]int, len(s.Users)),
+		usersByID:    make(map[string]int, len(s.Users)),
+		ras:          make(map[string]int, len(s.ResourceAccounts)),
+		rasByID:      make(map[string]int, len(s.ResourceAccounts)),
+		numbers:      make(map[string]int, len(s.Numbers)),
+		locations:    make(map[string]int, len(s.Locations)),
+		held:         map[string]string{},
+		emergency:    map[string]string{},
+		policyUsers:  map[string]map[int]struct{}{},
+		policyGroups: map[string]int{},
+	}
+	for i, u := range s.Users {
+		x.users[lower(u.UserPrincipalName)] = i
+		x.usersByID[lower(u.ObjectID)] = i
+		if u.SharedCallingPolicy != "" {
+			x.grantUser(policyKey(u.SharedCallingPolicy), i)
+		}
+	}
+	for i, ra := range s.ResourceAccounts {
+		x.ras[lower(ra.UserPrincipalName)] = i
+		x.rasByID[lower(ra.ObjectID)] = i
+	}
+	for i, n := range s.Numbers {
+		x.numbers[n.TelephoneNumber] = i
+		if t := n.AssignedPstnTargetID; t != "" && !isPolicyTarget(t) {
+			if _, ok := x.held[lower(t)]; !ok {
+				x.held[lower(t)] = n.TelephoneNumber
+			}
+		}
+	}
+	for i, l := range s.Locations {
+		x.locations[lower(l.LocationID)] = i
+	}
+	x.reindexPolicies(s)
+	for _, p := range s.Policies {
+		for _, e := range p.EmergencyNumbers {
+			if _, ok := x.emergency[e]; !ok {
+				x.emergency[e] = policyKey(p.Identity)
+			}
+		}
+	}
+	x.reindexGroups(s)
+	x.hdr = headersOf(s)
+	return x
+}
+
+// reindexPolicies rebuilds the identity lookup after the Policies slice
+// changed shape (a create may reallocate, a delete shifts).
+func (x *index) reindexPolicies(s *Snapshot) {
+	x.policies = make(map[string]int, len(s.Policies))
+	for i, p := range s.Policies {
+		x.policies[policyKey(p.Identity)] = i
+	}
+}
+
+// reindexGroups rebuilds the group, rank and per-policy count lookups.
+func (x *index) reindexGroups(s *Snapshot) {
+	x.groups = make(map[string]int, len(s.GroupAssignments))
+	x.ranks = make(map[int]int, len(s.GroupAssignments))
+	x.policyGroups = map[string]int{}
+	for i, g := range s.GroupAssignments {
+		x.groups[lower(g.GroupID)] = i
+		if _, ok := x.ranks[g.Rank]; !ok {
+			x.ranks[g.Rank] = i
+		}
+		x.policyGroups[policyKey(g.PolicyName)]++
+	}
+}
+
+func (x *index) grantUser(policy string, user int) {
+	m := x.policyUsers[policy]
+	if m == nil {
+		m = map[int]struct{}{}
+		x.policyUsers[policy] = m
+	}
+	m[user] = struct{}{}
+}
+
+func (x *index) revokeUser(policy string, user int) {
+	if m := x.policyUsers[policy]; m != nil {
+		delete(m, user)
+		if len(m) == 0 {
+			delete(x.policyUsers, policy)
+		}
+	}
+}
+
+func isPolicyTarget(t string) bool {
+	return len(t) >= len(PolicyTargetPrefix) && strings.EqualFold(t[:len(PolicyTargetPrefix)], PolicyTargetPrefix)
+}
+
+// HolderKind says what kind of object holds a number.
+type HolderKind int
+
+// The kinds of holder. HolderUnknown is a number whose AssignedPstnTargetId
+// names no user, resource account or policy of the snapshot (an object
+// callops does not read, e.g. a conference bridge).
+const (
+	HolderNone HolderKind = iota
+	HolderUser
+	HolderResourceAccount
+	HolderPolicy
+	HolderUnknown
+)
+
+func (k HolderKind) String() string {
+	switch k {
+	case HolderNone:
+		return "none"
+	case HolderUser:
+		return "user"
+	case HolderResourceAccount:
+		return "resource account"
+	case HolderPolicy:
+		return "policy"
+	case HolderUnknown:
+		return "unknown"
+	}
+	return "invalid"
+}
+
+// UserByUPN returns the user with that UPN or ObjectId (case-insensitive),
+// or nil. The pointer is into s.Users: valid until s is changed.
+func (s *Snapshot) UserByUPN(upn string) *User {
+	x := s.ix()
+	if i, ok := x.users[lower(upn)]; ok {
+		return &s.Users[i]
+	}
+	if i, ok := x.usersByID[lower(upn)]; ok {
+		return &s.Users[i]
+	}
+	return nil
+}
+
+// ResourceAccountByUPN returns the resource account with that UPN
+// (case-insensitive), or nil.
+func (s *Snapshot) ResourceAccountByUPN(upn string) *ResourceAccount {
+	if i, ok := s.ix().ras[lower(upn)]; ok {
+		return &s.ResourceAccounts[i]
+	}
+	return nil
+}
+
+// ResourceAccountByID returns the resource account with that ObjectId
+// (case-insensitive), or nil.
+func (s *Snapshot) ResourceAccountByID(id string) *ResourceAccount {
+	if i, ok := s.ix().rasByID[lower(id)]; ok {
+		return &s.ResourceAccounts[i]
+	}
+	return nil
+}
+
+// NumberByTelephone returns the inventory entry of a number, or nil.
+// "+12223334444;ext=6789" and "+12223334444" are different entries.
+func (s *Snapshot) NumberByTelephone(tel string) *Number {
+	if i, ok := s.ix().numbers[tel]; ok {
+		return &s.Numbers[i]
+	}
+	return nil
+}
+
+// PolicyByIdentity returns the policy with that identity (case-insensitive,
+// with or without "Tag:"), or nil. The built-in Global instance is returned
+// only when the snapshot lists it.
+func (s *Snapshot) PolicyByIdentity(id string) *Policy {
+	if i, ok := s.ix().policies[policyKey(id)]; ok {
+		return &s.Policies[i]
+	}
+	return nil
+}
+
+// LocationByID returns the location with that LocationId
+// (case-insensitive), or nil.
+func (s *Snapshot) LocationByID(id string) *Location {
+	if i, ok := s.ix().locations[lower(id)]; ok {
+		return &s.Locations[i]
+	}
+	return nil
+}
+
+// GroupAssignmentByGroup returns the policy assignment of a group, or nil.
+func (s *Snapshot) GroupAssignmentByGroup(group string) *GroupAssignment {
+	if i, ok := s.ix().groups[lower(group)]; ok {
+		return &s.GroupAssignments[i]
+	}
+	return nil
+}
+
+// NumberHeldBy returns the inventory entry of the number held by a user or
+// resource account (UPN or ObjectId), or nil when it holds none.
+func (s *Snapshot) NumberHeldBy(upnOrID string) *Number {
+	id := upnOrID
+	if u := s.UserByUPN(upnOrID); u != nil {
+		id = u.ObjectID
+	} else if ra := s.ResourceAccountByUPN(upnOrID); ra != nil {
+		id = ra.ObjectID
+	}
+	if tel, ok := s.ix().held[lower(id)]; ok {
+		return s.NumberByTelephone(tel)
+	}
+	return nil
+}
+
+// Holder says who holds a number: a user or resource account (name is its
+// UPN), a policy (name is the policy identity; the number is one of its
+// emergency numbers, in the inventory or not), an object callops does not
+// know (name is the raw AssignedPstnTargetId), or nobody.
+func (s *Snapshot) Holder(number string) (kind HolderKind, name string) {
+	x := s.ix()
+	if i, ok := x.numbers[number]; ok {
+		t := s.Numbers[i].AssignedPstnTargetID
+		switch {
+		case t == "":
+		case isPolicyTarget(t):
+			if p := s.PolicyByIdentity(t[len(PolicyTargetPrefix):]); p != nil {
+				return HolderPolicy, p.Identity
+			}
+			return HolderPolicy, t[len(PolicyTargetPrefix):]
+		default:
+			if j, ok := x.usersByID[lower(t)]; ok {
+				return HolderUser, s.Users[j].UserPrincipalName
+			}
+			if j, ok := x.rasByID[lower(t)]; ok {
+				return HolderResourceAccount, s.ResourceAccounts[j].UserPrincipalName
+			}
+			return HolderUnknown, t
+		}
+	}
+	if p, ok := x.emergency[number]; ok {
+		if j, ok := x.policies[p]; ok {
+			return HolderPolicy, s.Policies[j].Identity
+		}
+	}
+	return HolderNone, ""
+}
+
+// UsersOfPolicy returns the UPNs of the users granted a policy directly
+// (case-insensitive identity), sorted.
+func (s *Snapshot) UsersOfPolicy(name string) []string {
+	m := s.ix().policyUsers[policyKey(name)]
+	out := make([]string, 0, len(m))
+	for i := range m {
+		out = append(out, s.Users[i].UserPrincipalName)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CountUsersOfPolicy is len(UsersOfPolicy(name)) without building the list.
+func (s *Snapshot) CountUsersOfPolicy(name string) int {
+	return len(s.ix().policyUsers[policyKey(name)])
+}
+
+// GroupsOfPolicy returns the group ids assigned a policy, sorted.
+func (s *Snapshot) GroupsOfPolicy(name string) []string {
+	k := policyKey(name)
+	var out []string
+	for _, g := range s.GroupAssignments {
+		if policyKey(g.PolicyName) == k {
+			out = append(out, g.GroupID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

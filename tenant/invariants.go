@@ -1,0 +1,181 @@
+package tenant
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Violation is a broken service invariant found by CheckInvariants. Policy
+// and Number name the objects concerned when there are such.
+type Violation struct {
+	Rule    string
+	Message string
+	Policy  string
+	Number  string
+}
+
+// CheckInvariants checks the invariants the service keeps (DESIGN.md section
+// 5): one holder per number and one number per holder; every emergency
+// number held only by its policy, in one policy only, plain E.164, of its
+// policy's resource account number type and country; every resource account
+// used by a policy has a number of a usable type (rule
+// resource-account-number) with a known location (resource-account-location):
+// Apply accepts steps that break these two, as the service does, so a
+// planner sees them as a window of outbound outage; grants name existing
+// policies; at most 64 group assignments with unique positive ranks.
+//
+// The result is sorted by rule, then message; nil when all hold. It costs
+// one pass over the snapshot.
+func (s *Snapshot) CheckInvariants() []Violation {
+	x := s.ix()
+	var out []Violation
+	add := func(rule, policy, number, format string, args ...any) {
+		out = append(out, Violation{Rule: rule, Message: fmt.Sprintf(format, args...), Policy: policy, Number: number})
+	}
+
+	// Numbers: who holds them.
+	perHolder := map[string][]string{}
+	for _, n := range s.Numbers {
+		t := n.AssignedPstnTargetID
+		switch {
+		case t == "":
+		case isPolicyTarget(t):
+			name := t[len(PolicyTargetPrefix):]
+			pi, ok := x.policies[policyKey(name)]
+			if !ok || !containsExact(s.Policies[pi].EmergencyNumbers, n.TelephoneNumber) {
+				add(RuleEmergencyTargetDrift, name, n.TelephoneNumber, "%s is marked as held by policy %s, which does not list it", n.TelephoneNumber, name)
+			}
+		default:
+			perHolder[lower(t)] = append(perHolder[lower(t)], n.TelephoneNumber)
+		}
+	}
+	for id, nums := range perHolder {
+		if len(nums) > 1 {
+			name := id
+			if i, ok := x.usersByID[id]; ok {
+				name = s.Users[i].UserPrincipalName
+			} else if i, ok := x.rasByID[id]; ok {
+				name = s.ResourceAccounts[i].UserPrincipalName
+			}
+			sort.Strings(nums)
+			add(RuleNumberHeldTwice, "", nums[0], "%s holds %d numbers: %s", name, len(nums), strings.Join(nums, ", "))
+		}
+	}
+
+	// Policies: their resource account and emergency numbers.
+	owner := map[string]string{}
+	for _, p := range s.Policies {
+		var raNum *Number
+		switch {
+		case p.ResourceAccount == "":
+			if policyKey(p.Identity) != lower(GlobalPolicy) {
+				add(RuleResourceAccount, p.Identity, "", "policy %s has no resource account", p.Identity)
+			}
+		default:
+			ra := s.ResourceAccountByID(p.ResourceAccount)
+			if ra == nil {
+				add(RuleResourceAccount, p.Identity, "", "resource account %s of policy %s does not exist", p.ResourceAccount, p.Identity)
+				break
+			}
+			n, rule, reason := s.checkRANumber(x, ra)
+			if rule != "" {
+				add(rule, p.Identity, "", "policy %s: %s", p.Identity, reason)
+			}
+			raNum = n
+		}
+		seen := map[string]bool{}
+		for _, e := range p.EmergencyNumbers {
+			if seen[e] {
+				add(RuleEmergencyDuplicate, p.Identity, e, "%s is listed twice by policy %s", e, p.Identity)
+				continue
+			}
+			seen[e] = true
+			if other, ok := owner[e]; ok {
+				add(RuleEmergencyReused, p.Identity, e, "%s is an emergency number of policies %s and %s", e, other, p.Identity)
+			} else {
+				owner[e] = p.Identity
+			}
+			if strings.Contains(e, ";") {
+				add(RuleEmergencyExtension, p.Identity, e, "emergency number %s of policy %s has an extension", e, p.Identity)
+			}
+			if i, ok := x.numbers[e]; ok {
+				t := s.Numbers[i].AssignedPstnTargetID
+				switch {
+				case isPolicyTarget(t) && policyKey(t[len(PolicyTargetPrefix):]) == policyKey(p.Identity):
+				case t == "" || isPolicyTarget(t):
+					add(RuleEmergencyTargetDrift, p.Identity, e, "emergency number %s of policy %s is not marked as held by it (assignedPstnTargetId %q)", e, p.Identity, t)
+				default:
+					kind, name := s.Holder(e)
+					add(RuleEmergencyAssigned, p.Identity, e, "emergency number %s of policy %s is assigned to %s %s", e, p.Identity, kind, name)
+				}
+			}
+			if raNum != nil {
+				if rule, reason := s.checkEmergencyFit(x, e, raNum, p.Identity); rule != "" {
+					add(rule, p.Identity, e, "%s", reason)
+				}
+			}
+		}
+	}
+
+	// Grants.
+	exists := func(name string) bool {
+		if name == "" || policyKey(name) == lower(GlobalPolicy) {
+			return true
+		}
+		_, ok := x.policies[policyKey(name)]
+		return ok
+	}
+	for _, u := range s.Users {
+		if !exists(u.SharedCallingPolicy) {
+			add(RuleGrantUnknown, u.SharedCallingPolicy, "", "user %s is granted policy %s, which does not exist", u.UserPrincipalName, u.SharedCallingPolicy)
+		}
+	}
+	ranks := map[int]string{}
+	for _, g := range s.GroupAssignments {
+		if !exists(g.PolicyName) {
+			add(RuleGrantUnknown, g.PolicyName, "", "group %s is assigned policy %s, which does not exist", g.GroupID, g.PolicyName)
+		}
+		if g.Rank < 1 {
+			add(RuleGroupRank, g.PolicyName, "", "group %s has rank %d (ranks are positive)", g.GroupID, g.Rank)
+		} else if other, ok := ranks[g.Rank]; ok {
+			add(RuleGroupRank, g.PolicyName, "", "groups %s and %s have the same rank %d", other, g.GroupID, g.Rank)
+		} else {
+			ranks[g.Rank] = g.GroupID
+		}
+	}
+	if len(s.GroupAssignments) > MaxGroupAssignments {
+		add(RuleGroupLimit, "", "", "%d group assignments (the service allows %d)", len(s.GroupAssignments), MaxGroupAssignments)
+	}
+	if !exists(s.Tenant.GlobalPolicy) {
+		add(RuleGrantUnknown, s.Tenant.GlobalPolicy, "", "the tenant's global policy %s does not exist", s.Tenant.GlobalPolicy)
+	}
+
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out
+}
+
+// PoliciesOfResourceAccount returns the identities of the policies that use
+// a resource account (UPN or ObjectId), sorted. It scans the policies.
+func (s *Snapshot) PoliciesOfResourceAccount(upnOrID string) []string {
+	ra := s.ResourceAccountByUPN(upnOrID)
+	if ra == nil {
+		ra = s.ResourceAccountByID(upnOrID)
+	}
+	if ra == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range s.Policies {
+		if strings.EqualFold(p.ResourceAccount, ra.ObjectID) {
+			out = append(out, p.Identity)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
