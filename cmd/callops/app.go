@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Version is callops' version; plans record it as "callops <Version>".
+const Version = "0.1.0"
+
+// registered holds the commands; each command's file registers itself in an
+// init function, so adding a command touches only its own file.
+var registered []func() *cli.Command
+
+func register(c func() *cli.Command) { registered = append(registered, c) }
+
+// Main runs callops with the process's arguments and streams and returns the
+// exit code. It is the only place that touches os.Args and the exit code.
+func Main() int {
+	return run(os.Args, os.Stdin, os.Stdout, os.Stderr)
+}
+
+// run is Main with explicit arguments and streams, for tests.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// A bug must still reach the user as a callops error, not a stack
+		// trace (set CALLOPS_PANIC=1 to see the trace while debugging).
+		if r := recover(); r != nil {
+			if os.Getenv("CALLOPS_PANIC") != "" {
+				panic(r)
+			}
+			fmt.Fprintf(stderr, "callops: internal error: %v\nhint: this is a bug in callops; please report it with the command you ran\n", r)
+			code = 1
+		}
+	}()
+	app := newApp(stdin, stdout, stderr)
+	err := app.RunContext(context.Background(), permute(app, args))
+	return report(stderr, err)
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
+	var cmds []*cli.Command
+	for _, c := range registered {
+		cmds = append(cmds, c())
+	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	app := &cli.App{
+		Name:    "callops",
+		Usage:   "Microsoft Teams Shared Calling configuration as code",
+		Version: Version,
+		Description: "callops lints a CUE desired state of a tenant's Shared Calling policies, resource accounts,\n" +
+			"emergency numbers and grants, diffs it against the tenant's current state, and applies an\n" +
+			"ordered plan in which no step is one the service would refuse.",
+		Commands:        cmds,
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: false,
+		Suggest:         true,
+		// urfave/cli would call os.Exit on cli.Exit errors; callops maps
+		// errors to exit codes itself, in report.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return withHint(usageError(err), fmt.Sprintf("see 'callops %s --help'", strings.TrimSpace(c.Command.FullName())))
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			// Reported through the returned error of Action below.
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return withHint(fmt.Errorf("unknown command %q", c.Args().First()), "see 'callops help' for the list of commands")
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+	for _, c := range cmds {
+		setUsageErrors(c)
+	}
+	return app
+}
+
+func setUsageErrors(c *cli.Command) {
+	c.OnUsageError = func(cc *cli.Context, err error, _ bool) error {
+		return withHint(usageError(err), fmt.Sprintf("see 'callops %s --help'", c.Name))
+	}
+	for _, s := range c.Subcommands {
+		setUsageErrors(s)
+	}
+}
+
+func usageError(err error) error {
+	msg := err.Error()
+	if msg != "" {
+		msg = strings.ToLower(msg[:1]) + msg[1:]
+	}
+	return errors.New(msg)
+}
+
+// permute moves a command's flags before its positional arguments: urfave/cli
+// stops parsing flags at the first positional argument, and users write
+// `callops plan examples/contoso --format json`. Arguments after "--" stay
+// positional.
+func permute(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := []string{args[0]}
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		out = append(out, args[i])
+		i++
+	}
+	if i >= len(args) {
+		return out
+	}
+	cmds := app.Commands
+	for i < len(args) {
+		cmd := findCommand(cmds, args[i])
+		if cmd == nil {
+			return append(out, args[i:]...)
+		}
+		out = append(out, args[i])
+		i++
+		var flags, pos []string
+		for i < len(args) {
+			a := args[i]
+			if a == "--" {
+				pos = append(pos, args[i:]...)
+				i = len(args)
+				break
+			}
+			if len(pos) == 0 && len(flags) == 0 && len(cmd.Subcommands) > 0 && findCommand(cmd.Subcommands, a) != nil {
+				break
+			}
+			if strings.HasPrefix(a, "-") && a != "-" {
+				flags = append(flags, a)
+				i++
+				if !strings.Contains(a, "=") && takesValue(cmd, a) && i < len(args) {
+					flags = append(flags, args[i])
+					i++
+				}
+				continue
+			}
+			pos = append(pos, a)
+			i++
+		}
+		out = append(out, flags...)
+		out = append(out, pos...)
+		if i >= len(args) {
+			break
+		}
+		cmds = cmd.Subcommands
+	}
+	return out
+}
+
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// takesValue reports whether flag arg of cmd consumes the next argument.
+func takesValue(cmd *cli.Command, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			if n != name {
+				continue
+			}
+			if bf, ok := f.(*cli.BoolFlag); ok {
+				_ = bf
+				return false
+			}
+			return true
+		}
+	}
+	return false
+}

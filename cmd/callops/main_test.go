@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"callops": func() { os.Exit(Main()) },
+	})
+}
+
+// TestScripts runs the txtar scripts of testdata/script: the behaviour of the
+// CLI as a user sees it. Scripts are named <verb>_<case>.txtar.
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		UpdateScripts:       os.Getenv("CALLOPS_UPDATE_SCRIPTS") != "",
+		Setup: func(env *testscript.Env) error {
+			// Scripts may copy the repository's examples: $REPO/examples.
+			env.Setenv("REPO", root)
+			env.Setenv("NO_COLOR", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exitcode N CMD ARGS... runs an exec and asserts its exit
+			// code: testscript's ! only says "not zero".
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exitcode N command [args...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				if err != nil {
+					ts.Fatalf("exitcode: %v", err)
+				}
+				err = ts.Exec(args[1], args[2:]...)
+				got := 0
+				if err != nil {
+					msg := err.Error()
+					i := strings.LastIndex(msg, "exit status ")
+					if i < 0 {
+						ts.Fatalf("exitcode: %v", err)
+					}
+					got, _ = strconv.Atoi(strings.TrimSpace(msg[i+len("exit status "):]))
+				}
+				if got != want {
+					ts.Fatalf("exit code %d, want %d", got, want)
+				}
+			},
+		},
+	})
+}
