@@ -1,0 +1,155 @@
+// Package phone parses and checks the telephone numbers callops handles: E.164
+// numbers ("+" and 8 to 15 digits), optionally followed by ";ext=digits" (Direct
+// Routing extension dialing). It adds what libphonenumber knows about a number
+// (validity for its region, the region, whether it is toll-free) and memoizes
+// the result, because libphonenumber costs tens of microseconds a number and a
+// tenant holds tens of thousands of them.
+//
+// It never prints, never panics on bad input, and imports only the standard
+// library and github.com/nyaruka/phonenumbers.
+package phone
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// ExtSeparator separates a number from its extension, as Teams writes it
+// ("+12223334444;ext=6789").
+const ExtSeparator = ";ext="
+
+// Errors that Parse wraps; callers branch on them with errors.Is.
+var (
+	// ErrNotE164 reports a string that is not "+" and 8 to 15 digits,
+	// optionally followed by ";ext=" and digits.
+	ErrNotE164 = errors.New("not an E.164 number")
+	// ErrInvalid reports an E.164 number that libphonenumber does not
+	// consider valid for its region (wrong length, unassigned prefix).
+	ErrInvalid = errors.New("not a valid number for its region")
+)
+
+// Number is a parsed telephone number.
+type Number struct {
+	// Base is the E.164 number without its extension: "+14255550100".
+	Base string
+	// Ext is the extension's digits, empty when there is none.
+	Ext string
+	// CountryCode is the calling code: 1 for NANP, 44 for the UK.
+	CountryCode int
+	// Region is the ISO 3166-1 alpha-2 region of the number ("US", "CA",
+	// "JM" for +1 876), "001" for non-geographic numbers, empty when
+	// libphonenumber cannot tell (an invalid number).
+	Region string
+	// Valid reports whether libphonenumber considers the number valid for
+	// its region.
+	Valid bool
+	// TollFree reports whether the number is a toll-free number.
+	TollFree bool
+}
+
+// String returns the number in canonical form: Base, followed by ";ext=" and
+// Ext when there is an extension.
+func (n Number) String() string {
+	if n.Ext == "" {
+		return n.Base
+	}
+	return n.Base + ExtSeparator + n.Ext
+}
+
+// HasExt reports whether the number carries an extension. A number with an
+// extension is a different number from its base.
+func (n Number) HasExt() bool { return n.Ext != "" }
+
+// CountryRegion returns the main region of the number's country calling code
+// ("US" for +1, "GB" for +44). Unlike Region it is known for invalid numbers
+// too, which makes it useful in messages.
+func (n Number) CountryRegion() string {
+	if n.CountryCode == 0 {
+		return ""
+	}
+	return phonenumbers.GetRegionCodeForCountryCode(n.CountryCode)
+}
+
+// Split separates s into its base and its extension at ";ext=" without
+// checking either. ext is empty when s has no extension.
+func Split(s string) (base, ext string) {
+	if i := strings.Index(s, ExtSeparator); i >= 0 {
+		return s[:i], s[i+len(ExtSeparator):]
+	}
+	return s, ""
+}
+
+// CheckE164 checks the syntax of s only: "+" and 8 to 15 digits, optionally
+// followed by ";ext=" and 1 to 15 digits. The returned error wraps ErrNotE164.
+func CheckE164(s string) error {
+	base, ext := Split(s)
+	if !strings.HasPrefix(base, "+") {
+		return fmt.Errorf("%q: %w (it must start with +)", s, ErrNotE164)
+	}
+	digits := base[1:]
+	if !allDigits(digits) {
+		return fmt.Errorf("%q: %w (only digits may follow the +)", s, ErrNotE164)
+	}
+	if len(digits) < 8 || len(digits) > 15 {
+		return fmt.Errorf("%q: %w (it has %d digits after the +, want 8 to 15)", s, ErrNotE164, len(digits))
+	}
+	if digits[0] == '0' {
+		return fmt.Errorf("%q: %w (a country code never starts with 0)", s, ErrNotE164)
+	}
+	if strings.Contains(s, ExtSeparator) && (ext == "" || len(ext) > 15 || !allDigits(ext)) {
+		return fmt.Errorf("%q: %w (the extension must be 1 to 15 digits)", s, ErrNotE164)
+	}
+	return nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Parse parses an E.164 number with an optional ";ext=digits" extension.
+//
+// A string that is not E.164 gives the zero Number and an error wrapping
+// ErrNotE164. A well-formed number that libphonenumber finds invalid gives the
+// Number (Valid false, Region usually empty) and an error wrapping ErrInvalid,
+// so that callers that only need the syntax can go on. Results are memoized in
+// a process-wide cache (see Cache); Parse is safe for concurrent use.
+func Parse(s string) (Number, error) {
+	return defaultCache.Parse(s)
+}
+
+// parse is Parse without the cache.
+func parse(s string) (Number, error) {
+	if err := CheckE164(s); err != nil {
+		return Number{}, err
+	}
+	base, ext := Split(s)
+	pn, err := phonenumbers.Parse(base, "")
+	if err != nil {
+		// The syntax check above makes this rare (an unknown country code).
+		return Number{}, fmt.Errorf("%q: %w (%v)", s, ErrInvalid, err)
+	}
+	n := Number{
+		Base:        base,
+		Ext:         ext,
+		CountryCode: int(pn.GetCountryCode()),
+		Valid:       phonenumbers.IsValidNumber(pn),
+	}
+	if n.Valid {
+		n.Region = phonenumbers.GetRegionCodeForNumber(pn)
+		n.TollFree = phonenumbers.GetNumberType(pn) == phonenumbers.TOLL_FREE
+	} else {
+		return n, fmt.Errorf("%q: %w (country code +%d)", s, ErrInvalid, n.CountryCode)
+	}
+	return n, nil
+}
