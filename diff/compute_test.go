@@ -1,0 +1,252 @@
+package diff
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+func policyOf(d *schema.Desired, name string) *schema.Policy {
+	for i := range d.Policies {
+		if d.Policies[i].Name == name {
+			return &d.Policies[i]
+		}
+	}
+	panic("no policy " + name)
+}
+
+func TestCompute(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(d *schema.Desired, s *tenant.Snapshot)
+		want *Changes
+	}{
+		{
+			name: "no changes",
+			edit: func(*schema.Desired, *tenant.Snapshot) {},
+			want: &Changes{},
+		},
+		{
+			name: "case differences are no changes",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				policyOf(d, "Redmond").Users[0].Value = "ALICE@contoso.com"
+				s.Users[0].SharedCallingPolicy = "Tag:redmond"
+				s.Tenant.GlobalPolicy = "Tag:Old"
+			},
+			want: &Changes{},
+		},
+		{
+			name: "description and resource account",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				p := policyOf(d, "Old")
+				p.Description = "new"
+				p.ResourceAccount = "ra1@contoso.com"
+			},
+			want: &Changes{Policies: []PolicyChange{{
+				Name: "Old", Kind: Update,
+				Before:                 &PolicyFields{ResourceAccount: "ra2@contoso.com", EmergencyNumbers: []string{}},
+				After:                  &PolicyFields{ResourceAccount: "ra1@contoso.com", Description: "new", EmergencyNumbers: []string{}},
+				ResourceAccountChanged: true, DescriptionChanged: true,
+			}}},
+		},
+		{
+			name: "emergency reorder removes behind the common prefix",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				policyOf(d, "Redmond").EmergencyNumbers = located("+14255556678", "+14255556677")
+			},
+			want: &Changes{Policies: []PolicyChange{{
+				Name: "Redmond", Kind: Update,
+				Before:        &PolicyFields{ResourceAccount: "ra1@contoso.com", Description: "Redmond", EmergencyNumbers: []string{"+14255556677", "+14255556678"}},
+				After:         &PolicyFields{ResourceAccount: "ra1@contoso.com", Description: "Redmond", EmergencyNumbers: []string{"+14255556678", "+14255556677"}},
+				RemoveNumbers: []string{"+14255556677", "+14255556678"},
+				AddNumbers:    []string{"+14255556678", "+14255556677"},
+			}}},
+		},
+		{
+			name: "user number becomes emergency number; undeclared holder releases it",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.UserNumbers = nil
+				policyOf(d, "Redmond").EmergencyNumbers = located("+14255556677", "+14255556678", "+14255550400")
+			},
+			want: &Changes{
+				Policies: []PolicyChange{{
+					Name: "Redmond", Kind: Update,
+					Before:     &PolicyFields{ResourceAccount: "ra1@contoso.com", Description: "Redmond", EmergencyNumbers: []string{"+14255556677", "+14255556678"}},
+					After:      &PolicyFields{ResourceAccount: "ra1@contoso.com", Description: "Redmond", EmergencyNumbers: []string{"+14255556677", "+14255556678", "+14255550400"}},
+					AddNumbers: []string{"+14255550400"},
+				}},
+				Releases: []Release{{Number: "+14255550400", Holder: "carol@contoso.com", To: "policy Redmond"}},
+			},
+		},
+		{
+			name: "policy deleted: its users, groups and the tenant default leave it",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.Policies = d.Policies[1:] // drop Old
+				d.TenantDefault = ""
+			},
+			want: &Changes{
+				Policies: []PolicyChange{{
+					Name: "Old", Kind: Delete,
+					Before: &PolicyFields{ResourceAccount: "ra2@contoso.com", EmergencyNumbers: []string{}},
+				}},
+				Grants:        []GrantChange{{User: "bob@contoso.com", Before: "Old"}},
+				Groups:        []GroupChange{{Group: "g2", Before: &GroupAssignment{Policy: "Old", Rank: 2}}},
+				TenantDefault: &DefaultChange{Before: "Old"},
+			},
+		},
+		{
+			name: "absent tenantDefault leaves a kept default alone",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) { d.TenantDefault = "" },
+			want: &Changes{},
+		},
+		{
+			name: "tenantDefault Global clears the default",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) { d.TenantDefault = "Global" },
+			want: &Changes{TenantDefault: &DefaultChange{Before: "Old"}},
+		},
+		{
+			name: "new site: location, account number, policy, grants",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550300", Type: "CallingPlan", Location: "seattle"})
+				d.Policies = append(d.Policies, schema.Policy{Name: "Seattle", ResourceAccount: "ra3@contoso.com", Users: located("carol@contoso.com"),
+					Groups: []schema.GroupGrant{{GroupID: "g3", Rank: 3}}})
+				d.Sort()
+			},
+			want: &Changes{
+				Policies: []PolicyChange{{Name: "Seattle", Kind: Create,
+					After: &PolicyFields{ResourceAccount: "ra3@contoso.com", EmergencyNumbers: []string{}}}},
+				ResourceAccounts: []AccountChange{{UPN: "ra3@contoso.com",
+					After: NumberAssignment{Number: "+14255550300", Type: "CallingPlan", Location: loc2}}},
+				Grants: []GrantChange{{User: "carol@contoso.com", After: "Seattle"}},
+				Groups: []GroupChange{{Group: "g3", After: &GroupAssignment{Policy: "Seattle", Rank: 3}}},
+			},
+		},
+		{
+			name: "account location only; account without location keeps its own",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.ResourceAccounts[0].Location = "seattle"
+				d.ResourceAccounts[1].Location = ""
+			},
+			want: &Changes{ResourceAccounts: []AccountChange{{UPN: "ra1@contoso.com",
+				Before: NumberAssignment{Number: "+14255550100", Type: "CallingPlan", Location: loc1},
+				After:  NumberAssignment{Number: "+14255550100", Type: "CallingPlan", Location: loc2}}}},
+		},
+		{
+			name: "swap of account numbers",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.ResourceAccounts[0].Number, d.ResourceAccounts[1].Number = d.ResourceAccounts[1].Number, d.ResourceAccounts[0].Number
+			},
+			want: &Changes{ResourceAccounts: []AccountChange{
+				{UPN: "ra1@contoso.com", Before: NumberAssignment{Number: "+14255550100", Type: "CallingPlan", Location: loc1},
+					After: NumberAssignment{Number: "+14255550200", Type: "CallingPlan", Location: loc1}},
+				{UPN: "ra2@contoso.com", Before: NumberAssignment{Number: "+14255550200", Type: "CallingPlan", Location: loc1},
+					After: NumberAssignment{Number: "+14255550100", Type: "CallingPlan", Location: loc1}},
+			}},
+		},
+		{
+			name: "unlisted user revoked, group rank change",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				p := policyOf(d, "Redmond")
+				p.Users = p.Users[:1]
+				p.Groups[0].Rank = 5
+			},
+			want: &Changes{
+				Grants: []GrantChange{{User: "dave@contoso.com", Before: "Redmond"}},
+				Groups: []GroupChange{{Group: "g1", Before: &GroupAssignment{Policy: "Redmond", Rank: 1}, After: &GroupAssignment{Policy: "Redmond", Rank: 5}}},
+			},
+		},
+		{
+			name: "undeclared Global is left alone but gives up a number given elsewhere",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Policies = append(s.Policies, tenant.Policy{Identity: "Global", ResourceAccount: "ra1-id", EmergencyNumbers: []string{"+14255550300"}})
+				s.Users[2].SharedCallingPolicy = "Global"
+				policyOf(d, "Old").EmergencyNumbers = located("+14255550300")
+			},
+			want: &Changes{Policies: []PolicyChange{
+				{Name: "Global", Kind: Update,
+					Before:        &PolicyFields{ResourceAccount: "ra1@contoso.com", EmergencyNumbers: []string{"+14255550300"}},
+					After:         &PolicyFields{ResourceAccount: "ra1@contoso.com", EmergencyNumbers: []string{}},
+					RemoveNumbers: []string{"+14255550300"}},
+				{Name: "Old", Kind: Update,
+					Before:     &PolicyFields{ResourceAccount: "ra2@contoso.com", EmergencyNumbers: []string{}},
+					After:      &PolicyFields{ResourceAccount: "ra2@contoso.com", EmergencyNumbers: []string{"+14255550300"}},
+					AddNumbers: []string{"+14255550300"}},
+			}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, s := contosoDesired(), contoso()
+			tt.edit(d, s)
+			got, err := Compute(d, s)
+			if err != nil {
+				t.Fatalf("Compute: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Compute (-want +got):\n%s", diff)
+			}
+			if got.Empty() != (tt.want.Count() == 0) {
+				t.Errorf("Empty() = %v with %d changes", got.Empty(), got.Count())
+			}
+		})
+	}
+}
+
+func TestComputeProblems(t *testing.T) {
+	d, s := contosoDesired(), contoso()
+	d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ghost@contoso.com", Number: "+14255550300", Type: "CallingPlan"})
+	d.Locations[1].ID = "33333333-3333-3333-3333-333333333333"
+	policyOf(d, "Redmond").Users = append(policyOf(d, "Redmond").Users, schema.Located{Value: "zed@contoso.com"})
+	policyOf(d, "Old").Users = append(policyOf(d, "Old").Users, schema.Located{Value: "alice@contoso.com"})
+	d.UserNumbers[0].Number = "+14255550100" // ra1's number
+	d.UserNumbers[0].Type = "DirectRouting"
+	d.Sort()
+	_, err := Compute(d, s)
+	var re *ResolveError
+	if !errors.As(err, &re) {
+		t.Fatalf("Compute error = %v, want *ResolveError", err)
+	}
+	var got []string
+	for _, p := range re.Problems {
+		got = append(got, p.Path+": "+p.Message)
+	}
+	want := []string{
+		`locations.seattle.id: location seattle: LocationId 33333333-3333-3333-3333-333333333333 is not in the tenant (callops never creates LIS locations)`,
+		`policies.Redmond.users[0]: user alice@contoso.com is granted policies Old and Redmond (a user is listed by one policy at most)`,
+		`policies.Redmond.users[2]: user zed@contoso.com is not in the tenant`,
+		`resourceAccounts."ghost@contoso.com": resource account ghost@contoso.com is not in the tenant (callops never creates resource accounts)`,
+		`userNumbers."carol@contoso.com".number: +14255550100 is a CallingPlan number in the tenant, not DirectRouting`,
+		`userNumbers."carol@contoso.com".number: +14255550100 is given to resource account ra1@contoso.com and to user carol@contoso.com (a number has one holder)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(err.Error(), "(6 problems)") {
+		t.Errorf("error text %q does not count the problems", err)
+	}
+}
+
+func TestEmergencyEdit(t *testing.T) {
+	tests := []struct {
+		before, after, remove, add []string
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}, nil, nil},
+		{[]string{"a", "b"}, []string{"a", "b", "c"}, nil, []string{"c"}},
+		{[]string{"a", "b", "c"}, []string{"a", "c"}, []string{"b"}, nil},
+		{[]string{"a", "b", "c"}, []string{"a", "c", "b"}, []string{"b", "c"}, []string{"c", "b"}},
+		{[]string{"a", "b"}, []string{"c", "a", "b"}, []string{"a", "b"}, []string{"c", "a", "b"}},
+		{nil, []string{"x"}, nil, []string{"x"}},
+		{[]string{"x"}, nil, []string{"x"}, nil},
+	}
+	for _, tt := range tests {
+		rm, add := EmergencyEdit(tt.before, tt.after)
+		if diff := cmp.Diff([2][]string{tt.remove, tt.add}, [2][]string{rm, add}); diff != "" {
+			t.Errorf("EmergencyEdit(%v, %v) (-want +got):\n%s", tt.before, tt.after, diff)
+		}
+	}
+}
