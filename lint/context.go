@@ -1,0 +1,237 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/callops/callops/internal/phone"
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+// Context is what a rule sees: the desired state, the current state (nil
+// without one), the parsed numbers and lookups built once per run, so that
+// every rule is linear in the size of the configuration.
+type Context struct {
+	desired *schema.Desired
+	state   *tenant.Snapshot
+
+	numbers map[string]phone.Info // every number written in the config, parsed once
+
+	// Lookups keyed by lower-cased UPN, location key as written.
+	accounts  map[string]*schema.ResourceAccount
+	locations map[string]*schema.Location
+	userNums  map[string]*schema.UserNumber
+	// accountPolicies lists, per lower RA UPN, the indexes of the policies
+	// that use it, in policy order.
+	accountPolicies map[string][]int
+	// usedAccounts is the lower UPNs of accountPolicies in order of first use.
+	usedAccounts []string
+
+	rule     *Rule
+	findings []Finding
+}
+
+func newContext(d *schema.Desired, state *tenant.Snapshot) *Context {
+	c := &Context{
+		desired:         d,
+		state:           state,
+		accounts:        make(map[string]*schema.ResourceAccount, len(d.ResourceAccounts)),
+		locations:       make(map[string]*schema.Location, len(d.Locations)),
+		userNums:        make(map[string]*schema.UserNumber, len(d.UserNumbers)),
+		accountPolicies: map[string][]int{},
+	}
+	var nums []string
+	for i := range d.Locations {
+		c.locations[d.Locations[i].Key] = &d.Locations[i]
+	}
+	for i := range d.ResourceAccounts {
+		ra := &d.ResourceAccounts[i]
+		if _, dup := c.accounts[lower(ra.UPN)]; !dup {
+			c.accounts[lower(ra.UPN)] = ra
+		}
+		nums = append(nums, ra.Number)
+	}
+	for i := range d.UserNumbers {
+		u := &d.UserNumbers[i]
+		if _, dup := c.userNums[lower(u.UPN)]; !dup {
+			c.userNums[lower(u.UPN)] = u
+		}
+		nums = append(nums, u.Number)
+	}
+	for i := range d.Policies {
+		p := &d.Policies[i]
+		for _, e := range p.EmergencyNumbers {
+			nums = append(nums, e.Value)
+			if base, ext := phone.Split(e.Value); ext != "" {
+				nums = append(nums, base)
+			}
+		}
+		if p.ResourceAccount == "" {
+			continue
+		}
+		k := lower(p.ResourceAccount)
+		if _, seen := c.accountPolicies[k]; !seen {
+			c.usedAccounts = append(c.usedAccounts, k)
+		}
+		c.accountPolicies[k] = append(c.accountPolicies[k], i)
+	}
+	c.numbers = phone.ParseAll(nums)
+	return c
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+// report adds a finding of the running rule.
+func (c *Context) report(pos schema.Pos, path, format string, args ...any) {
+	c.findings = append(c.findings, Finding{
+		Rule:     c.rule.ID,
+		Severity: c.rule.Severity,
+		Message:  fmt.Sprintf(format, args...),
+		Pos:      pos,
+		Path:     path,
+	})
+}
+
+// parsed returns a number written in the config, parsed, and whether it is
+// a valid number. Numbers not seen by newContext are parsed on demand.
+func (c *Context) parsed(s string) (phone.Number, bool) {
+	in, ok := c.numbers[s]
+	if !ok {
+		n, err := phone.Parse(s)
+		return n, err == nil
+	}
+	return in.Number, in.Err == nil
+}
+
+// inventory returns the tenant's inventory entry of a number, or nil (always
+// nil without a state).
+func (c *Context) inventory(number string) *tenant.Number {
+	if c.state == nil || number == "" {
+		return nil
+	}
+	return c.state.NumberByTelephone(number)
+}
+
+// country is the country of a number: the inventory's IsoCountryCode when the
+// tenant has the number, else the libphonenumber region. "" when unknown.
+func (c *Context) country(number string) string {
+	if n := c.inventory(number); n != nil && n.IsoCountryCode != "" {
+		return strings.ToUpper(n.IsoCountryCode)
+	}
+	base, _ := phone.Split(number)
+	if n, ok := c.parsed(base); ok && len(n.Region) == 2 {
+		return n.Region
+	}
+	return ""
+}
+
+// accountLine is what callops knows of a resource account's line: from its
+// declaration, else (with a state) from the tenant.
+type accountLine struct {
+	upn      string
+	declared *schema.ResourceAccount // nil for an account known only from the state
+	exists   bool                    // declared or in the state
+	number   string
+	numType  string
+	// locationID is the LocationId of the number's emergency location, ""
+	// when none; locationKey is its key in the config when declared.
+	locationID  string
+	locationKey string
+}
+
+// line resolves a resource account named by a policy.
+func (c *Context) line(upn string) accountLine {
+	l := accountLine{upn: upn}
+	if ra, ok := c.accounts[lower(upn)]; ok {
+		l.declared, l.exists = ra, true
+		l.number, l.numType, l.locationKey = ra.Number, ra.Type, ra.Location
+		inv := c.inventory(ra.Number)
+		if l.numType == "" && inv != nil {
+			l.numType = inv.NumberType
+		}
+		if loc, ok := c.locations[ra.Location]; ok {
+			l.locationID = loc.ID
+		} else if ra.Location == "" && inv != nil && c.knownLocation(inv.LocationID) {
+			// Location not managed by the config: the tenant's stays.
+			l.locationID = inv.LocationID
+		}
+		return l
+	}
+	if c.state == nil {
+		return l
+	}
+	sra := c.state.ResourceAccountByUPN(upn)
+	if sra == nil {
+		return l
+	}
+	l.exists = true
+	if n := c.state.NumberHeldBy(sra.ObjectID); n != nil {
+		l.number, l.numType = n.TelephoneNumber, n.NumberType
+		if c.knownLocation(n.LocationID) {
+			l.locationID = n.LocationID
+		}
+	}
+	return l
+}
+
+// knownLocation reports whether id names an emergency location of the tenant
+// (an empty or all-zero GUID means "no location").
+func (c *Context) knownLocation(id string) bool {
+	if id == "" || strings.Trim(id, "0-") == "" {
+		return false
+	}
+	if c.state == nil {
+		return true
+	}
+	return c.state.LocationByID(id) != nil
+}
+
+// accountRef is where a finding about a resource account's line points: the
+// declaration's field when the account is declared, else the policy's
+// resourceAccount value.
+func accountRef(l accountLine, p *schema.Policy, field string, fieldPos schema.Pos) (schema.Pos, string) {
+	if l.declared != nil {
+		if !fieldPos.IsValid() {
+			fieldPos = l.declared.Pos
+		}
+		if field == "" {
+			return fieldPos, schema.Path("resourceAccounts", l.declared.UPN)
+		}
+		return fieldPos, schema.Path("resourceAccounts", l.declared.UPN, field)
+	}
+	return p.ResourceAccountPos, schema.Path("policies", p.Name, "resourceAccount")
+}
+
+// forUsedAccounts calls fn once per resource account used by a policy: once
+// with the first policy for a declared account (findings point at the
+// declaration), and once per policy for an account known only from the state
+// (findings point at each policy's reference).
+func (c *Context) forUsedAccounts(fn func(l accountLine, p *schema.Policy)) {
+	for _, k := range c.usedAccounts {
+		idx := c.accountPolicies[k]
+		first := &c.desired.Policies[idx[0]]
+		l := c.line(first.ResourceAccount)
+		if !l.exists {
+			continue // policy-resource-account reports it
+		}
+		if l.declared != nil {
+			fn(l, first)
+			continue
+		}
+		for _, i := range idx {
+			fn(l, &c.desired.Policies[i])
+		}
+	}
+}
+
+// policyNames renders policy names for a message: "A", "A and B", "A, B and C".
+func policyNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

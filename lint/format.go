@@ -1,0 +1,35 @@
+package lint
+
+import (
+	"net/url"
+	"path"
+	"path/filepath"
+)
+
+// Options control the formatters.
+type Options struct {
+	// Color turns on ANSI colors in text output. The caller decides
+	// (terminal, NO_COLOR, --no-color); formatters never look.
+	Color bool
+	// PathPrefix is joined before every finding's file, so that positions
+	// relative to the linted directory become relative to the repository
+	// root (GitHub annotations and SARIF need repository-relative paths).
+	PathPrefix string
+	// ToolVersion is the callops version written into SARIF output.
+	ToolVersion string
+}
+
+// file returns a finding's file as the output shows it: with the prefix,
+// forward slashes, cleaned; "" when the finding has no file.
+func (o Options) file(f Finding) string {
+	if f.Pos.File == "" {
+		return ""
+	}
+	return path.Clean(path.Join(filepath.ToSlash(o.PathPrefix), filepath.ToSlash(f.Pos.File)))
+}
+
+// uri is o.file as a relative URI reference (spaces and the like escaped).
+func (o Options) uri(f Finding) string {
+	u := url.URL{Path: o.file(f)}
+	return u.EscapedPath()
+}

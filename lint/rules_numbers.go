@@ -1,0 +1,396 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/callops/callops/internal/phone"
+	"github.com/callops/callops/schema"
+)
+
+// numberRules are the rules on numbers and their assignment, on grants, and
+// the references that only the tenant's state can resolve (DOMAIN.md
+// "Numbers and assignment").
+var numberRules = []Rule{
+	{
+		ID: "number-format", Severity: Error, Source: "ITU-T E.164 and libphonenumber; " + srcSetupExtension,
+		Summary: "every number is E.164 (+ and 8 to 15 digits) and valid for its region; only user numbers may carry ;ext=digits",
+		check:   checkNumberFormat,
+	},
+	{
+		ID: "number-held-twice", Severity: Error, Source: srcAssignment,
+		Summary: "no number has two holders (resource accounts and users; a number ;ext=N is not its base number)",
+		check:   checkNumberHeldTwice,
+	},
+	{
+		ID: "number-type-mismatch", Severity: Error, Source: srcAssignment, NeedsState: true,
+		Summary: "a declared number type equals the tenant inventory's NumberType",
+		check:   checkNumberTypeMismatch,
+	},
+	{
+		ID: "number-on-premises", Severity: Error, Source: srcAssignment, NeedsState: true,
+		Summary: "a number with NumberSource OnPremises can't be assigned by callops",
+		check:   checkNumberOnPremises,
+	},
+	{
+		ID: "user-has-number", Severity: Error, Source: srcSetupExtension,
+		Summary: "a user granted a Shared Calling policy has no phone number, except a Direct Routing number with ;ext=",
+		check:   checkUserHasNumber,
+	},
+	{
+		ID: "user-voice-enabled", Severity: Warning, Source: "Teams/shared-calling-setup.md (enable users for Enterprise Voice)", NeedsState: true,
+		Summary: "a user granted a policy has EnterpriseVoiceEnabled",
+		check:   checkUserVoiceEnabled,
+	},
+	{
+		ID: "user-granted-twice", Severity: Error, Source: srcGrant,
+		Summary: "a user is listed by one policy at most (a user has one direct grant)",
+		check:   checkUserGrantedTwice,
+	},
+	{
+		ID: "grant-unknown-policy", Severity: Error, Source: srcGrant + " -Global",
+		Summary: "tenantDefault names a declared policy (or Global)",
+		check:   checkGrantUnknownPolicy,
+	},
+	{
+		ID: "group-limit", Severity: Error, Source: srcGrant + " -Group -Rank (Get-CsGroupPolicyAssignment)",
+		Summary: "at most 64 group assignments across all policies, one per group, with positive ranks unique across them",
+		check:   checkGroupLimit,
+	},
+	{
+		ID: "policy-unused", Severity: Info, Source: "callops (a policy granted to nobody has no effect)",
+		Summary: "a policy is granted to some user or group, or is the tenant default",
+		check:   checkPolicyUnused,
+	},
+	{
+		ID: "resource-account-unknown", Severity: Error, Source: srcScope, NeedsState: true,
+		Summary: "a declared resource account exists in the tenant",
+		check:   checkResourceAccountUnknown,
+	},
+	{
+		ID: "location-unknown", Severity: Error, Source: srcScope, NeedsState: true,
+		Summary: "a declared location's id is an emergency location (LocationId) of the tenant",
+		check:   checkLocationUnknown,
+	},
+	{
+		ID: "user-unknown", Severity: Warning, Source: srcScope, NeedsState: true,
+		Summary: "a user granted a policy or given a number exists in the tenant",
+		check:   checkUserUnknown,
+	},
+}
+
+// MaxGroupAssignments is the service's limit of group policy assignments
+// for one policy type.
+const MaxGroupAssignments = 64
+
+// numberProblem says what is wrong with a number written in the config, ""
+// when nothing is. allowExt says whether ";ext=digits" may follow.
+func (c *Context) numberProblem(s string, allowExt bool) string {
+	base, ext := phone.Split(s)
+	if !allowExt && base != s {
+		return fmt.Sprintf("%s has an extension (;ext=%s): only a user's number may carry one", s, ext)
+	}
+	if _, ok := c.parsed(s); ok {
+		return ""
+	}
+	err := phone.CheckE164(s)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("%q: ", s))
+		if norm, nerr := phone.Normalize(s); nerr == nil {
+			return fmt.Sprintf("%q is %s; write %s", s, msg, norm)
+		}
+		return fmt.Sprintf("%q is %s", s, msg)
+	}
+	n, _ := c.parsed(s)
+	return fmt.Sprintf("%s is not a valid number for its region (country code +%d, %s)", s, n.CountryCode, n.CountryRegion())
+}
+
+func checkNumberFormat(c *Context) {
+	d := c.desired
+	for i := range d.ResourceAccounts {
+		ra := &d.ResourceAccounts[i]
+		if ra.Number == "" {
+			continue
+		}
+		if msg := c.numberProblem(ra.Number, false); msg != "" {
+			c.report(ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"), "resource account %s: %s", ra.UPN, msg)
+		}
+	}
+	for i := range d.Policies {
+		p := &d.Policies[i]
+		for j, e := range p.EmergencyNumbers {
+			// An extension is emergency-number-extension's finding: check the base.
+			base, _ := phone.Split(e.Value)
+			if msg := c.numberProblem(base, false); msg != "" {
+				c.report(e.Pos, schema.Path("policies", p.Name, "emergencyNumbers", j), "emergency number of policy %s: %s", p.Name, msg)
+			}
+		}
+	}
+	for i := range d.UserNumbers {
+		u := &d.UserNumbers[i]
+		if u.Number == "" {
+			continue
+		}
+		if msg := c.numberProblem(u.Number, true); msg != "" {
+			c.report(u.NumberPos, schema.Path("userNumbers", u.UPN, "number"), "user %s: %s", u.UPN, msg)
+		}
+	}
+}
+
+// numberHolder is a declared holder of a number.
+type numberHolder struct {
+	what string // "resource account x" or "user y"
+	pos  schema.Pos
+	path string
+}
+
+func checkNumberHeldTwice(c *Context) {
+	// Emergency numbers held by a policy and by an account are
+	// emergency-number-assigned's, and by two policies
+	// emergency-number-reused's: here are accounts and users.
+	holders := map[string][]numberHolder{}
+	var order []string
+	add := func(num string, h numberHolder) {
+		if num == "" {
+			return
+		}
+		if _, ok := holders[num]; !ok {
+			order = append(order, num)
+		}
+		holders[num] = append(holders[num], h)
+	}
+	for _, ra := range c.desired.ResourceAccounts {
+		add(ra.Number, numberHolder{"resource account " + ra.UPN, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number")})
+	}
+	for _, u := range c.desired.UserNumbers {
+		add(u.Number, numberHolder{"user " + u.UPN, u.NumberPos, schema.Path("userNumbers", u.UPN, "number")})
+	}
+	for _, num := range order {
+		hs := holders[num]
+		for _, h := range hs[1:] {
+			c.report(h.pos, h.path, "%s is the number of %s and of %s: a number has one holder", num, hs[0].what, h.what)
+		}
+	}
+}
+
+func checkNumberTypeMismatch(c *Context) {
+	check := func(num, typ string, pos schema.Pos, path, who string) {
+		inv := c.inventory(num)
+		if inv == nil || inv.NumberType == "" || typ == "" || strings.EqualFold(inv.NumberType, typ) {
+			return
+		}
+		c.report(pos, path, "%s of %s is a %s number in the tenant, not %s", num, who, inv.NumberType, typ)
+	}
+	for _, ra := range c.desired.ResourceAccounts {
+		check(ra.Number, ra.Type, ra.TypePos, schema.Path("resourceAccounts", ra.UPN, "type"), "resource account "+ra.UPN)
+	}
+	for _, u := range c.desired.UserNumbers {
+		check(u.Number, u.Type, u.TypePos, schema.Path("userNumbers", u.UPN, "type"), "user "+u.UPN)
+	}
+}
+
+func checkNumberOnPremises(c *Context) {
+	check := func(num, holderID string, pos schema.Pos, path, who string) {
+		inv := c.inventory(num)
+		if inv == nil || !strings.EqualFold(inv.NumberSource, "OnPremises") {
+			return
+		}
+		if holderID != "" && strings.EqualFold(inv.AssignedPstnTargetID, holderID) {
+			return // already where it belongs: callops won't assign it
+		}
+		c.report(pos, path, "%s comes from on premises (NumberSource OnPremises): callops can't assign it to %s; assign it on premises", num, who)
+	}
+	for _, ra := range c.desired.ResourceAccounts {
+		var id string
+		if sra := c.state.ResourceAccountByUPN(ra.UPN); sra != nil {
+			id = sra.ObjectID
+		}
+		check(ra.Number, id, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"), "resource account "+ra.UPN)
+	}
+	for _, u := range c.desired.UserNumbers {
+		var id string
+		if su := c.state.UserByUPN(u.UPN); su != nil {
+			id = su.ObjectID
+		}
+		check(u.Number, id, u.NumberPos, schema.Path("userNumbers", u.UPN, "number"), "user "+u.UPN)
+	}
+}
+
+// forGrantedUsers calls fn once per user listed by some policy, at its first
+// listing (user-granted-twice reports the others).
+func (c *Context) forGrantedUsers(fn func(p *schema.Policy, j int, u schema.Located)) {
+	seen := map[string]bool{}
+	for i := range c.desired.Policies {
+		p := &c.desired.Policies[i]
+		for j, u := range p.Users {
+			k := lower(u.Value)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			fn(p, j, u)
+		}
+	}
+}
+
+// extensionDialing reports whether a user's number is a Direct Routing
+// extension number, the one kind a Shared Calling user may hold.
+func extensionDialing(number, numType string) bool {
+	_, ext := phone.Split(number)
+	return ext != "" && strings.EqualFold(numType, schema.DirectRouting)
+}
+
+func checkUserHasNumber(c *Context) {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
+		if un, ok := c.userNums[lower(u.Value)]; ok {
+			// The config manages this user's number: it is what counts.
+			if un.Number != "" && !extensionDialing(un.Number, un.Type) {
+				c.report(un.NumberPos, schema.Path("userNumbers", un.UPN, "number"),
+					"user %s is granted policy %s but holds number %s: Shared Calling users have no number of their own, except a Direct Routing number with ;ext=",
+					un.UPN, p.Name, un.Number)
+			}
+			return
+		}
+		if c.state == nil {
+			return
+		}
+		su := c.state.UserByUPN(u.Value)
+		if su == nil {
+			return
+		}
+		if n := c.state.NumberHeldBy(su.ObjectID); n != nil && !extensionDialing(n.TelephoneNumber, n.NumberType) {
+			c.report(u.Pos, schema.Path("policies", p.Name, "users", j),
+				"user %s is granted policy %s but holds number %s in the tenant: Shared Calling users have no number of their own, except a Direct Routing number with ;ext=",
+				u.Value, p.Name, n.TelephoneNumber)
+		}
+	})
+}
+
+func checkUserVoiceEnabled(c *Context) {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
+		if su := c.state.UserByUPN(u.Value); su != nil && !su.EnterpriseVoiceEnabled {
+			c.report(u.Pos, schema.Path("policies", p.Name, "users", j),
+				"user %s is granted policy %s but is not enabled for Enterprise Voice (EnterpriseVoiceEnabled is false)", u.Value, p.Name)
+		}
+	})
+}
+
+func checkUserGrantedTwice(c *Context) {
+	type listing struct {
+		policy string
+		elem   int
+	}
+	first := map[string]listing{}
+	for i := range c.desired.Policies {
+		p := &c.desired.Policies[i]
+		for j, u := range p.Users {
+			k := lower(u.Value)
+			f, dup := first[k]
+			if !dup {
+				first[k] = listing{p.Name, j}
+				continue
+			}
+			path := schema.Path("policies", p.Name, "users", j)
+			if f.policy == p.Name {
+				c.report(u.Pos, path, "user %s is listed twice by policy %s (also at [%d])", u.Value, p.Name, f.elem)
+			} else {
+				c.report(u.Pos, path, "user %s is listed by policies %s and %s: a user has one direct grant", u.Value, f.policy, p.Name)
+			}
+		}
+	}
+}
+
+func checkGrantUnknownPolicy(c *Context) {
+	d := c.desired
+	if d.TenantDefault == "" || strings.EqualFold(d.TenantDefault, schema.GlobalPolicy) {
+		return
+	}
+	for _, p := range d.Policies {
+		if p.Name == d.TenantDefault {
+			return
+		}
+	}
+	c.report(d.TenantDefaultPos, "tenantDefault", "tenantDefault names policy %s, which is not declared in policies", d.TenantDefault)
+}
+
+func checkGroupLimit(c *Context) {
+	type grant struct {
+		policy, group string
+	}
+	count := 0
+	ranks := map[int]grant{}
+	groups := map[string]string{}
+	for i := range c.desired.Policies {
+		p := &c.desired.Policies[i]
+		for _, g := range p.Groups {
+			path := schema.Path("policies", p.Name, "groups", g.GroupID)
+			count++
+			if count == MaxGroupAssignments+1 {
+				c.report(g.Pos, path, "%d group assignments across all policies: the service allows at most %d", c.countGroups(), MaxGroupAssignments)
+			}
+			if other, dup := groups[lower(g.GroupID)]; dup {
+				c.report(g.Pos, path, "group %s is granted policies %s and %s: a group has one assignment per policy type", g.GroupID, other, p.Name)
+			} else {
+				groups[lower(g.GroupID)] = p.Name
+			}
+			if g.Rank <= 0 {
+				c.report(g.Pos, path, "group %s of policy %s has rank %d: ranks are positive", g.GroupID, p.Name, g.Rank)
+				continue
+			}
+			if other, dup := ranks[g.Rank]; dup {
+				c.report(g.Pos, path, "rank %d of group %s (policy %s) is also the rank of group %s (policy %s): ranks are unique across policies",
+					g.Rank, g.GroupID, p.Name, other.group, other.policy)
+				continue
+			}
+			ranks[g.Rank] = grant{p.Name, g.GroupID}
+		}
+	}
+}
+
+func (c *Context) countGroups() int {
+	n := 0
+	for _, p := range c.desired.Policies {
+		n += len(p.Groups)
+	}
+	return n
+}
+
+func checkPolicyUnused(c *Context) {
+	d := c.desired
+	for i := range d.Policies {
+		p := &d.Policies[i]
+		if len(p.Users) > 0 || len(p.Groups) > 0 || strings.EqualFold(p.Name, d.TenantDefault) {
+			continue
+		}
+		c.report(p.Pos, schema.Path("policies", p.Name), "policy %s is granted to no user or group and is not the tenant default", p.Name)
+	}
+}
+
+func checkResourceAccountUnknown(c *Context) {
+	for _, ra := range c.desired.ResourceAccounts {
+		if c.state.ResourceAccountByUPN(ra.UPN) == nil {
+			c.report(ra.Pos, schema.Path("resourceAccounts", ra.UPN), "resource account %s does not exist in the tenant: create it (callops never creates resource accounts)", ra.UPN)
+		}
+	}
+}
+
+func checkLocationUnknown(c *Context) {
+	for _, l := range c.desired.Locations {
+		if c.state.LocationByID(l.ID) == nil {
+			c.report(l.IDPos, schema.Path("locations", l.Key, "id"), "location %s (%s) is not an emergency location of the tenant", l.Key, l.ID)
+		}
+	}
+}
+
+func checkUserUnknown(c *Context) {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
+		if c.state.UserByUPN(u.Value) == nil {
+			c.report(u.Pos, schema.Path("policies", p.Name, "users", j), "user %s, granted policy %s, does not exist in the tenant", u.Value, p.Name)
+		}
+	})
+	for _, u := range c.desired.UserNumbers {
+		if c.state.UserByUPN(u.UPN) == nil {
+			c.report(u.Pos, schema.Path("userNumbers", u.UPN), "user %s, given number %s, does not exist in the tenant", u.UPN, u.Number)
+		}
+	}
+}

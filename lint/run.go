@@ -1,0 +1,26 @@
+package lint
+
+import (
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+// Run checks a desired state with every rule and returns all findings, sorted
+// by file, line, column and rule. state may be nil: rules that need it
+// (Rule.NeedsState) are then skipped. Run does not modify d or state.
+func Run(d *schema.Desired, state *tenant.Snapshot) []Finding {
+	if d == nil {
+		return nil
+	}
+	c := newContext(d, state)
+	for i := range allRules {
+		r := &allRules[i]
+		if r.check == nil || (r.NeedsState && state == nil) {
+			continue
+		}
+		c.rule = r
+		r.check(c)
+	}
+	Sort(c.findings)
+	return c.findings
+}
