@@ -65,57 +65,8 @@ func (s *Snapshot) CheckInvariants() []Violation {
 
 	// Policies: their resource account and emergency numbers.
 	owner := map[string]string{}
-	for _, p := range s.Policies {
-		var raNum *Number
-		switch {
-		case p.ResourceAccount == "":
-			if policyKey(p.Identity) != lower(GlobalPolicy) {
-				add(RuleResourceAccount, p.Identity, "", "policy %s has no resource account", p.Identity)
-			}
-		default:
-			ra := s.ResourceAccountByID(p.ResourceAccount)
-			if ra == nil {
-				add(RuleResourceAccount, p.Identity, "", "resource account %s of policy %s does not exist", p.ResourceAccount, p.Identity)
-				break
-			}
-			n, rule, reason := s.checkRANumber(x, ra)
-			if rule != "" {
-				add(rule, p.Identity, "", "policy %s: %s", p.Identity, reason)
-			}
-			raNum = n
-		}
-		seen := map[string]bool{}
-		for _, e := range p.EmergencyNumbers {
-			if seen[e] {
-				add(RuleEmergencyDuplicate, p.Identity, e, "%s is listed twice by policy %s", e, p.Identity)
-				continue
-			}
-			seen[e] = true
-			if other, ok := owner[e]; ok {
-				add(RuleEmergencyReused, p.Identity, e, "%s is an emergency number of policies %s and %s", e, other, p.Identity)
-			} else {
-				owner[e] = p.Identity
-			}
-			if strings.Contains(e, ";") {
-				add(RuleEmergencyExtension, p.Identity, e, "emergency number %s of policy %s has an extension", e, p.Identity)
-			}
-			if i, ok := x.numbers[e]; ok {
-				t := s.Numbers[i].AssignedPstnTargetID
-				switch {
-				case isPolicyTarget(t) && policyKey(t[len(PolicyTargetPrefix):]) == policyKey(p.Identity):
-				case t == "" || isPolicyTarget(t):
-					add(RuleEmergencyTargetDrift, p.Identity, e, "emergency number %s of policy %s is not marked as held by it (assignedPstnTargetId %q)", e, p.Identity, t)
-				default:
-					kind, name := s.Holder(e)
-					add(RuleEmergencyAssigned, p.Identity, e, "emergency number %s of policy %s is assigned to %s %s", e, p.Identity, kind, name)
-				}
-			}
-			if raNum != nil {
-				if rule, reason := s.checkEmergencyFit(x, e, raNum, p.Identity); rule != "" {
-					add(rule, p.Identity, e, "%s", reason)
-				}
-			}
-		}
+	for i := range s.Policies {
+		out = s.checkPolicy(x, &s.Policies[i], owner, out)
 	}
 
 	// Grants.
@@ -151,12 +102,72 @@ func (s *Snapshot) CheckInvariants() []Violation {
 		add(RuleGrantUnknown, s.Tenant.GlobalPolicy, "", "the tenant's global policy %s does not exist", s.Tenant.GlobalPolicy)
 	}
 
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Rule != out[j].Rule {
-			return out[i].Rule < out[j].Rule
+	sortViolations(out)
+	return out
+}
+
+// checkPolicy appends the violations of one policy: its resource account and
+// number, and its emergency numbers. owner maps emergency numbers seen in
+// earlier policies to their policy (for emergency-number-reused); nil checks
+// against the index instead.
+func (s *Snapshot) checkPolicy(x *index, p *Policy, owner map[string]string, out []Violation) []Violation {
+	add := func(rule, policy, number, format string, args ...any) {
+		out = append(out, Violation{Rule: rule, Message: fmt.Sprintf(format, args...), Policy: policy, Number: number})
+	}
+	var raNum *Number
+	switch {
+	case p.ResourceAccount == "":
+		if policyKey(p.Identity) != lower(GlobalPolicy) {
+			add(RuleResourceAccount, p.Identity, "", "policy %s has no resource account", p.Identity)
 		}
-		return out[i].Message < out[j].Message
-	})
+	default:
+		ra := s.ResourceAccountByID(p.ResourceAccount)
+		if ra == nil {
+			add(RuleResourceAccount, p.Identity, "", "resource account %s of policy %s does not exist", p.ResourceAccount, p.Identity)
+			break
+		}
+		n, rule, reason := s.checkRANumber(x, ra)
+		if rule != "" {
+			add(rule, p.Identity, "", "policy %s: %s", p.Identity, reason)
+		}
+		raNum = n
+	}
+	seen := map[string]bool{}
+	for _, e := range p.EmergencyNumbers {
+		if seen[e] {
+			add(RuleEmergencyDuplicate, p.Identity, e, "%s is listed twice by policy %s", e, p.Identity)
+			continue
+		}
+		seen[e] = true
+		if owner != nil {
+			if other, ok := owner[e]; ok {
+				add(RuleEmergencyReused, p.Identity, e, "%s is an emergency number of policies %s and %s", e, other, p.Identity)
+			} else {
+				owner[e] = p.Identity
+			}
+		} else if k, ok := x.emergency[e]; ok && k != policyKey(p.Identity) {
+			add(RuleEmergencyReused, p.Identity, e, "%s is an emergency number of policies %s and %s", e, s.Policies[x.policies[k]].Identity, p.Identity)
+		}
+		if strings.Contains(e, ";") {
+			add(RuleEmergencyExtension, p.Identity, e, "emergency number %s of policy %s has an extension", e, p.Identity)
+		}
+		if i, ok := x.numbers[e]; ok {
+			t := s.Numbers[i].AssignedPstnTargetID
+			switch {
+			case isPolicyTarget(t) && policyKey(t[len(PolicyTargetPrefix):]) == policyKey(p.Identity):
+			case t == "" || isPolicyTarget(t):
+				add(RuleEmergencyTargetDrift, p.Identity, e, "emergency number %s of policy %s is not marked as held by it (assignedPstnTargetId %q)", e, p.Identity, t)
+			default:
+				kind, name := s.Holder(e)
+				add(RuleEmergencyAssigned, p.Identity, e, "emergency number %s of policy %s is assigned to %s %s", e, p.Identity, kind, name)
+			}
+		}
+		if raNum != nil {
+			if rule, reason := s.checkEmergencyFit(x, e, raNum, p.Identity); rule != "" {
+				add(rule, p.Identity, e, "%s", reason)
+			}
+		}
+	}
 	return out
 }
 
@@ -178,4 +189,45 @@ func (s *Snapshot) PoliciesOfResourceAccount(upnOrID string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// CheckInvariantsOf checks, after op was applied, the invariants op can
+// affect: the policies that use a resource account whose number op assigned,
+// unassigned or located, and the policy op created or changed. Apply refuses
+// every other break, so a plan simulator can call CheckInvariants on the
+// start state and CheckInvariantsOf after each step instead of a full pass
+// (about 40 ms on a 50,000-user tenant) per step. The result is sorted as
+// CheckInvariants'.
+func (s *Snapshot) CheckInvariantsOf(op Op) []Violation {
+	x := s.ix()
+	var out []Violation
+	switch op.Action {
+	case NumberAssign, NumberUnassign, NumberSetLocation:
+		holder := op.Holder
+		if op.Action == NumberSetLocation {
+			kind, name := s.Holder(op.Number)
+			if kind != HolderResourceAccount {
+				return nil
+			}
+			holder = name
+		}
+		for _, name := range s.PoliciesOfResourceAccount(holder) {
+			out = s.checkPolicy(x, s.PolicyByIdentity(name), nil, out)
+		}
+	case PolicyCreate, PolicyUpdate, PolicyAddEmergency, PolicyRemoveEmergency:
+		if p := s.PolicyByIdentity(op.Policy); p != nil {
+			out = s.checkPolicy(x, p, nil, out)
+		}
+	}
+	sortViolations(out)
+	return out
+}
+
+func sortViolations(out []Violation) {
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Message < out[j].Message
+	})
 }

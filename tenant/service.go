@@ -3,6 +3,8 @@ package tenant
 import (
 	"fmt"
 	"strings"
+
+	"github.com/callops/callops/internal/phone"
 )
 
 // Apply carries out one operation on the snapshot in memory as the Teams
@@ -638,15 +640,8 @@ func containsExact(list []string, v string) bool {
 	return false
 }
 
-// isE164 reports a plain E.164 number: "+" and 8 to 15 digits, no leading 0.
+// isE164 reports a plain E.164 number: "+" and 8 to 15 digits, no leading 0,
+// no extension.
 func isE164(n string) bool {
-	if len(n) < 9 || len(n) > 16 || n[0] != '+' || n[1] == '0' {
-		return false
-	}
-	for _, c := range n[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return !strings.Contains(n, ";") && phone.CheckE164(n) == nil
 }

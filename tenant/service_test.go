@@ -464,3 +464,37 @@ func TestLookups(t *testing.T) {
 		t.Errorf("applying to a clone changed the original")
 	}
 }
+
+func TestCheckInvariantsOf(t *testing.T) {
+	tests := []struct {
+		name string
+		op   Op
+		want []string
+	}{
+		{"RA number unassigned", Op{Action: NumberUnassign, Number: "+14255550200", Holder: "ra2@contoso.com"}, []string{RuleRANumber, RuleRANumber}},
+		{"RA of no policy", Op{Action: NumberAssign, Number: "+14255557001", Holder: "ra3@contoso.com", NumberType: "CallingPlan"}, nil},
+		{"policy changed", Op{Action: PolicyAddEmergency, Policy: "Seattle", Numbers: []string{"+14255556678"}}, nil},
+		{"grant", Op{Action: GrantUser, User: "bob@contoso.com", Grant: ptr("Seattle")}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := fixture()
+			if err := s.Apply(tt.op); err != nil {
+				t.Fatal(err)
+			}
+			var got, full []string
+			for _, v := range s.CheckInvariantsOf(tt.op) {
+				got = append(got, v.Rule)
+			}
+			for _, v := range s.CheckInvariants() {
+				full = append(full, v.Rule)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("CheckInvariantsOf (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(full, got); diff != "" {
+				t.Errorf("CheckInvariantsOf differs from CheckInvariants (-full +of):\n%s", diff)
+			}
+		})
+	}
+}
