@@ -1,0 +1,174 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/callops/callops/lint"
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+func init() { register(lintCommand) }
+
+// defaultStateFile is the state file a command uses when DIR holds one and
+// neither --state nor CALLOPS_STATE names another.
+const defaultStateFile = "callops.state.json"
+
+// lintFormats are the values of lint --format.
+var lintFormats = []string{"text", "json", "github", "sarif"}
+
+func lintCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "lint",
+		Usage:     "check a desired state against the schema and the service's rules",
+		ArgsUsage: "[DIR]",
+		Description: "lint loads the CUE desired state in DIR (default .) and reports every finding of every rule\n" +
+			"(see 'callops rules'), sorted by file, line and column. Rules marked \"needs state\" run only\n" +
+			"with a current state: --state FILE, else $CALLOPS_STATE, else DIR/callops.state.json if it\n" +
+			"exists.\n\n" +
+			"Paths in text, github and sarif output are DIR joined with the file name (clickable from where\n" +
+			"callops runs); paths in json output are relative to DIR.\n\n" +
+			"Exit status: 1 when there are errors (with --strict: errors or warnings), else 0.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "state", Usage: "current state `FILE` (default: DIR/callops.state.json if it exists)", EnvVars: []string{"CALLOPS_STATE"}},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, json, github or sarif"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail on warnings too"},
+			&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return withHint(fmt.Errorf("lint takes one directory, got %d arguments", c.NArg()), "see 'callops lint --help'")
+			}
+			o := lintOptions{
+				dir:     ".",
+				state:   c.String("state"),
+				format:  c.String("format"),
+				strict:  c.Bool("strict"),
+				noColor: c.Bool("no-color"),
+			}
+			if c.NArg() == 1 {
+				o.dir = c.Args().First()
+			}
+			return runLint(c.App.Writer, o)
+		},
+	}
+}
+
+// lintOptions are lint's flags as plain values.
+type lintOptions struct {
+	dir     string
+	state   string // --state or CALLOPS_STATE; empty: DIR/callops.state.json if it exists
+	format  string
+	strict  bool
+	noColor bool
+	// Where the desired state comes from: the working tree of dir today.
+	// --rev REV and --staged (git revision, git index) are added by the
+	// git source; loadDesired is the one place that has to choose.
+}
+
+func runLint(stdout io.Writer, o lintOptions) error {
+	if !oneOf(lintFormats, o.format) {
+		return withHint(fmt.Errorf("unknown format %q", o.format), "use --format text, json, github or sarif")
+	}
+	// The state is read first: a broken state file is the user's error to
+	// fix before any finding makes sense.
+	state, err := loadStateFor(o.dir, o.state)
+	if err != nil {
+		return err
+	}
+	d, findings, err := loadDesired(o)
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		findings = lint.Run(d, state)
+	}
+	res := lint.Summarize(findings)
+	if err := writeFindings(stdout, o, findings); err != nil {
+		return fmt.Errorf("writing findings: %w", err)
+	}
+	if res.Failed(o.strict) {
+		return exitCode(1)
+	}
+	return nil
+}
+
+// loadDesired loads the desired state lint checks. A desired state the
+// loader rejects with positioned problems (syntax, schema, refused files)
+// gives no model and those problems as `schema` findings; any other failure
+// (no such directory, no .cue files, a limit) is an error.
+func loadDesired(o lintOptions) (*schema.Desired, []lint.Finding, error) {
+	d, err := schema.Load(o.dir, schema.Options{})
+	if err == nil {
+		return d, nil, nil
+	}
+	var le *schema.LoadError
+	if errors.As(err, &le) {
+		return nil, lint.SchemaFindings(le.Problems), nil
+	}
+	return nil, nil, withHint(err, "callops lint reads the .cue files of DIR (default .)")
+}
+
+// loadStateFor reads the current state for a command on dir: explicit (--state
+// or CALLOPS_STATE, which must exist), else DIR/callops.state.json when it
+// exists, else none (nil, nil). A state that does not parse is an error
+// naming the file and the line.
+func loadStateFor(dir, explicit string) (*tenant.Snapshot, error) {
+	file := explicit
+	if file == "" {
+		file = filepath.Join(dir, defaultStateFile)
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("reading state: %w", err), "--state (or CALLOPS_STATE) names the current state file, a callops-state/v1 JSON document")
+	}
+	defer f.Close()
+	s, err := tenant.Decode(f)
+	if err != nil {
+		var pe *tenant.ParseError
+		if errors.As(err, &pe) && pe.Line > 0 {
+			return nil, fmt.Errorf("reading state %s:%d: %s", filepath.ToSlash(file), pe.Line, pe.Msg)
+		}
+		return nil, fmt.Errorf("reading state %s: %w", filepath.ToSlash(file), err)
+	}
+	return s, nil
+}
+
+// writeFindings renders res in o.format. JSON keeps paths relative to DIR
+// (the stable contract of callops-lint/v1); the other formats are read by
+// people and by tools that run where callops runs (GitHub annotations and
+// code scanning resolve paths from the repository root), so their paths are
+// DIR joined with the file name.
+func writeFindings(w io.Writer, o lintOptions, findings []lint.Finding) error {
+	opts := lint.Options{PathPrefix: o.dir, ToolVersion: Version}
+	switch o.format {
+	case "json":
+		opts.PathPrefix = ""
+		return lint.WriteJSON(w, findings, opts)
+	case "github":
+		return lint.WriteGitHub(w, findings, opts)
+	case "sarif":
+		return lint.WriteSARIF(w, findings, opts)
+	default:
+		opts.Color = colorEnabled(w, o.noColor)
+		return lint.WriteText(w, findings, opts)
+	}
+}
+
+func oneOf(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
