@@ -1,0 +1,568 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+// where is what a rule test asserts of a finding: where it points.
+type where struct {
+	Pos  schema.Pos
+	Path string
+}
+
+func pol(d *schema.Desired, name string) *schema.Policy {
+	for i := range d.Policies {
+		if d.Policies[i].Name == name {
+			return &d.Policies[i]
+		}
+	}
+	panic("no policy " + name)
+}
+
+func ra(d *schema.Desired, upn string) *schema.ResourceAccount {
+	for i := range d.ResourceAccounts {
+		if d.ResourceAccounts[i].UPN == upn {
+			return &d.ResourceAccounts[i]
+		}
+	}
+	panic("no resource account " + upn)
+}
+
+func emergency(d *schema.Desired, policy string, i int) where {
+	return where{pol(d, policy).EmergencyNumbers[i].Pos, schema.Path("policies", policy, "emergencyNumbers", i)}
+}
+
+func userAt(d *schema.Desired, policy string, i int) where {
+	return where{pol(d, policy).Users[i].Pos, schema.Path("policies", policy, "users", i)}
+}
+
+func raRef(d *schema.Desired, policy string) where {
+	return where{pol(d, policy).ResourceAccountPos, schema.Path("policies", policy, "resourceAccount")}
+}
+
+func raField(d *schema.Desired, upn, field string) where {
+	r := ra(d, upn)
+	switch field {
+	case "number":
+		return where{r.NumberPos, schema.Path("resourceAccounts", upn, "number")}
+	case "type":
+		return where{r.TypePos, schema.Path("resourceAccounts", upn, "type")}
+	case "location":
+		return where{r.LocationPos, schema.Path("resourceAccounts", upn, "location")}
+	}
+	return where{r.Pos, schema.Path("resourceAccounts", upn)}
+}
+
+func dave(d *schema.Desired) *schema.UserNumber { return &d.UserNumbers[0] }
+
+type ruleCase struct {
+	name  string
+	rule  string
+	state bool // run with cleanState (edited by edit)
+	edit  func(d *schema.Desired, s *tenant.Snapshot, g *posGen)
+	want  func(d *schema.Desired) []where // nil: no finding of rule
+	msg   string                          // a substring of every finding's message
+}
+
+var ruleCases = []ruleCase{
+	// policy-resource-account
+	{name: "undeclared account", rule: "policy-resource-account",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].ResourceAccount = "nope@contoso.com" },
+		want: func(d *schema.Desired) []where { return []where{raRef(d, "Redmond")} }, msg: "nope@contoso.com of policy Redmond is not declared"},
+	{name: "no account", rule: "policy-resource-account",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].ResourceAccount = "" },
+		want: func(d *schema.Desired) []where { return []where{{pol(d, "Redmond").Pos, "policies.Redmond"}} }, msg: "names no resource account"},
+	{name: "account only in the tenant", rule: "policy-resource-account", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts = d.ResourceAccounts[:1] }},
+	{name: "account in neither", rule: "policy-resource-account", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			d.ResourceAccounts = d.ResourceAccounts[:1]
+			s.ResourceAccounts = s.ResourceAccounts[:1]
+		},
+		want: func(d *schema.Desired) []where { return []where{raRef(d, "Vancouver")} }, msg: "neither declared"},
+	{name: "account matched case-insensitively", rule: "policy-resource-account",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].ResourceAccount = "RA1@Contoso.com" }},
+
+	// resource-account-number
+	{name: "declared account without number", rule: "resource-account-number",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Number = "" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "")} }, msg: "has no number"},
+	{name: "bad number type", rule: "resource-account-number",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Type = "Teams" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "type")} }, msg: `"Teams"`},
+	{name: "tenant account without number, every policy", rule: "resource-account-number", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			d.ResourceAccounts = d.ResourceAccounts[:1]
+			d.Policies = append(d.Policies, schema.Policy{Name: "Whistler", Pos: g.next(), ResourceAccount: "ra2@contoso.com",
+				ResourceAccountPos: g.next(), Users: []schema.Located{g.loc("erin@contoso.com")}})
+			n := stateNumber(s, "+16045551234")
+			n.AssignedPstnTargetID, n.PstnAssignmentStatus = "", tenant.StatusUnassigned
+		},
+		want: func(d *schema.Desired) []where { return []where{raRef(d, "Vancouver"), raRef(d, "Whistler")} }},
+	{name: "unused account without number", rule: "resource-account-number",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Pos: g.next()})
+		}},
+
+	// resource-account-location
+	{name: "no location", rule: "resource-account-location",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Location = "" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "")} }, msg: "has no emergency location"},
+	{name: "no location in config, located in the tenant", rule: "resource-account-location", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Location = "" }},
+	{name: "no location in config nor tenant", rule: "resource-account-location", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			d.ResourceAccounts[0].Location = ""
+			stateNumber(s, "+14255550100").LocationID = "00000000-0000-0000-0000-000000000000"
+		},
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "")} }},
+	{name: "undeclared location key", rule: "resource-account-location",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Location = "nowhere" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "location")} }, msg: `"nowhere"`},
+	{name: "unused account without location", rule: "resource-account-location",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550101", Type: "CallingPlan", Pos: g.next()})
+		}},
+
+	// policy-number-type
+	{name: "emergency number of another type", rule: "policy-number-type", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { stateNumber(s, "+14255556678").NumberType = "OperatorConnect" },
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }, msg: "is a OperatorConnect number"},
+	{name: "same types", rule: "policy-number-type", state: true},
+
+	// policy-number-country
+	{name: "emergency number in another country", rule: "policy-number-country",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].EmergencyNumbers = append(d.Policies[0].EmergencyNumbers, g.loc("+16045550111"))
+		},
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 2)} }, msg: "is in CA"},
+	{name: "inventory country wins", rule: "policy-number-country", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { stateNumber(s, "+14255556678").IsoCountryCode = "CA" },
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }},
+	{name: "same country", rule: "policy-number-country",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[1].EmergencyNumbers = []schema.Located{g.loc("+16045551235")}
+		}},
+
+	// location-country
+	{name: "location abroad", rule: "location-country",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Location = "vancouver" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "location")} }, msg: "is in CA, but its number +14255550100 is in US"},
+	{name: "location at home", rule: "location-country"},
+
+	// calling-plan-country
+	{name: "Calling Plan number in AU", rule: "calling-plan-country",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.ResourceAccounts[0].Number = "+61291234567"
+		},
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "number")} }, msg: "in AU"},
+	{name: "Operator Connect number in AU", rule: "calling-plan-country",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.ResourceAccounts[0].Number, d.ResourceAccounts[0].Type = "+61291234567", "OperatorConnect"
+		}},
+	{name: "Calling Plan number in AU, account unused", rule: "calling-plan-country",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+61291234567", Type: "CallingPlan", Pos: g.next()})
+		}},
+
+	// toll-free-emergency-numbers
+	{name: "toll-free without emergency numbers", rule: "toll-free-emergency-numbers",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[1].Number = "+18005550100" },
+		want: func(d *schema.Desired) []where { return []where{raRef(d, "Vancouver")} }, msg: "toll-free number +18005550100"},
+	{name: "toll-free with emergency numbers", rule: "toll-free-emergency-numbers",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Number = "+18005550100" }},
+
+	// emergency-number-reused
+	{name: "in two policies", rule: "emergency-number-reused",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[1].EmergencyNumbers = []schema.Located{g.loc("+14255556677")}
+		},
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Vancouver", 0)} },
+		msg:  "+14255556677 is an emergency number of policies Redmond and Vancouver"},
+	{name: "twice in one policy is not reuse", rule: "emergency-number-reused",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].EmergencyNumbers = append(d.Policies[0].EmergencyNumbers, g.loc("+14255556677"))
+		}},
+
+	// emergency-number-assigned
+	{name: "resource account's number", rule: "emergency-number-assigned",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].EmergencyNumbers = append(d.Policies[0].EmergencyNumbers, g.loc("+14255550100"))
+		},
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 2)} }, msg: "resource account ra1@contoso.com"},
+	{name: "user's number", rule: "emergency-number-assigned",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[1].EmergencyNumbers = []schema.Located{g.loc("+14255556679")}
+		},
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Vancouver", 0)} }, msg: "user dave@contoso.com"},
+	{name: "extension of a number is another number", rule: "emergency-number-assigned",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { dave(d).Number = "+14255556677;ext=1" }},
+
+	// emergency-number-in-tenant
+	{name: "not in the inventory", rule: "emergency-number-in-tenant", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].EmergencyNumbers = append(d.Policies[0].EmergencyNumbers, g.loc("+14255556690"))
+		},
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 2)} }, msg: "not a number of the tenant"},
+	{name: "Direct Routing numbers need not be", rule: "emergency-number-in-tenant", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			d.ResourceAccounts[0].Type = "DirectRouting"
+			stateNumber(s, "+14255550100").NumberType = "DirectRouting"
+			d.Policies[0].EmergencyNumbers = append(d.Policies[0].EmergencyNumbers, g.loc("+14255556690"))
+		}},
+
+	// emergency-number-duplicate
+	{name: "listed twice", rule: "emergency-number-duplicate",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].EmergencyNumbers = append(d.Policies[0].EmergencyNumbers, g.loc("+14255556677"))
+		},
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 2)} }, msg: "listed twice"},
+	{name: "in two policies is not a duplicate", rule: "emergency-number-duplicate",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[1].EmergencyNumbers = []schema.Located{g.loc("+14255556677")}
+		}},
+
+	// emergency-number-extension
+	{name: "with extension", rule: "emergency-number-extension",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].EmergencyNumbers[1].Value = "+14255556678;ext=12" },
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }, msg: "has an extension"},
+	{name: "plain", rule: "emergency-number-extension"},
+
+	// number-format
+	{name: "not E.164, with a suggestion", rule: "number-format",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Number = "+1 425-555-0100" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "number")} }, msg: "write +14255550100"},
+	{name: "seed note's 9-digit number", rule: "number-format",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].EmergencyNumbers[1].Value = "+1425555432" },
+		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }, msg: "not a valid number for its region"},
+	{name: "resource account number with extension", rule: "number-format",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Number = "+14255550100;ext=1" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "number")} }, msg: "only a user's number"},
+	{name: "user number with extension", rule: "number-format",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			dave(d).Number, dave(d).Type = "+14255550100;ext=6789", "DirectRouting"
+		}},
+	{name: "user number with bad extension", rule: "number-format",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { dave(d).Number = "+14255550100;ext=x" },
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		}},
+
+	// number-held-twice
+	{name: "two accounts", rule: "number-held-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[1].Number = "+14255550100" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra2@contoso.com", "number")} },
+		msg:  "the number of resource account ra1@contoso.com and of resource account ra2@contoso.com"},
+	{name: "account and user", rule: "number-held-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { dave(d).Number = "+14255550100" },
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		}},
+	{name: "extension of the account's number", rule: "number-held-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			dave(d).Number, dave(d).Type = "+14255550100;ext=6789", "DirectRouting"
+		}},
+
+	// number-type-mismatch
+	{name: "declared type differs", rule: "number-type-mismatch", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Type = "OperatorConnect" },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "type")} }, msg: "is a CallingPlan number in the tenant, not OperatorConnect"},
+	{name: "types agree", rule: "number-type-mismatch", state: true},
+
+	// number-on-premises
+	{name: "on-premises number to assign", rule: "number-on-premises", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			n := stateNumber(s, "+14255556679")
+			n.NumberSource, n.AssignedPstnTargetID, n.PstnAssignmentStatus = "OnPremises", "", tenant.StatusUnassigned
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		}},
+	{name: "on-premises number already in place", rule: "number-on-premises", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { stateNumber(s, "+14255556679").NumberSource = "OnPremises" }},
+
+	// user-has-number
+	{name: "granted user with a declared number", rule: "user-has-number",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			dave(d).UPN = "alice@contoso.com"
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "alice@contoso.com", "number")}}
+		}, msg: "is granted policy Redmond but holds number +14255556679"},
+	{name: "granted user with an extension number", rule: "user-has-number",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			dave(d).UPN, dave(d).Number, dave(d).Type = "alice@contoso.com", "+14255550100;ext=6789", "DirectRouting"
+		}},
+	{name: "granted user with a Calling Plan extension number", rule: "user-has-number",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			dave(d).UPN, dave(d).Number = "alice@contoso.com", "+14255550100;ext=6789"
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "alice@contoso.com", "number")}}
+		}},
+	{name: "granted user holding a number in the tenant", rule: "user-has-number", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			d.UserNumbers = nil
+			stateNumber(s, "+14255556679").AssignedPstnTargetID = "bob-id"
+		},
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Redmond", 1)} }, msg: "in the tenant"},
+	{name: "ungranted user with a number", rule: "user-has-number", state: true},
+
+	// user-voice-enabled
+	{name: "not voice enabled", rule: "user-voice-enabled", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.Users[1].EnterpriseVoiceEnabled = false },
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Redmond", 1)} }, msg: "bob@contoso.com"},
+	{name: "voice enabled", rule: "user-voice-enabled", state: true},
+
+	// user-granted-twice
+	{name: "two policies", rule: "user-granted-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].Users = append(d.Policies[0].Users, g.loc("Carol@Contoso.com"))
+		},
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Vancouver", 0)} }, msg: "listed by policies Redmond and Vancouver"},
+	{name: "twice in one policy", rule: "user-granted-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].Users = append(d.Policies[0].Users, g.loc("alice@contoso.com"))
+		},
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Redmond", 2)} }, msg: "listed twice by policy Redmond"},
+	{name: "once each", rule: "user-granted-twice"},
+
+	// grant-unknown-policy
+	{name: "undeclared default", rule: "grant-unknown-policy",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.TenantDefault = "Seattle" },
+		want: func(d *schema.Desired) []where { return []where{{d.TenantDefaultPos, "tenantDefault"}} }, msg: "Seattle"},
+	{name: "Global", rule: "grant-unknown-policy",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.TenantDefault = "Global" }},
+
+	// group-limit
+	{name: "65 groups", rule: "group-limit",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) { addGroups(d, g, 64, 2) },
+		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 63)} }, msg: "65 group assignments"},
+	{name: "64 groups", rule: "group-limit",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) { addGroups(d, g, 63, 2) }},
+	{name: "rank not positive", rule: "group-limit",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].Groups[0].Rank = 0 },
+		want: func(d *schema.Desired) []where { return []where{group(d, "Redmond", 0)} }, msg: "ranks are positive"},
+	{name: "rank used twice across policies", rule: "group-limit",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) { addGroups(d, g, 1, 1) },
+		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 0)} }, msg: "rank 1"},
+	{name: "group granted two policies", rule: "group-limit",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[1].Groups = []schema.GroupGrant{{GroupID: d.Policies[0].Groups[0].GroupID, Rank: 2, Pos: g.next()}}
+		},
+		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 0)} }, msg: "granted policies Redmond and Vancouver"},
+
+	// policy-unused
+	{name: "granted to nobody", rule: "policy-unused",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[1].Users = nil },
+		want: func(d *schema.Desired) []where { return []where{{pol(d, "Vancouver").Pos, "policies.Vancouver"}} }},
+	{name: "tenant default", rule: "policy-unused",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.Policies[1].Users, d.TenantDefault = nil, "Vancouver"
+		}},
+	{name: "groups only", rule: "policy-unused",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[1].Users = nil
+			addGroups(d, g, 1, 2)
+		}},
+
+	// resource-account-unknown
+	{name: "account not in the tenant", rule: "resource-account-unknown", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.ResourceAccounts = s.ResourceAccounts[:1] },
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra2@contoso.com", "")} }},
+	{name: "accounts in the tenant", rule: "resource-account-unknown", state: true},
+
+	// location-unknown
+	{name: "location not in the tenant", rule: "location-unknown", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.Locations = s.Locations[:1] },
+		want: func(d *schema.Desired) []where {
+			return []where{{d.Locations[1].IDPos, "locations.vancouver.id"}}
+		}},
+	{name: "locations in the tenant", rule: "location-unknown", state: true},
+
+	// user-unknown
+	{name: "granted user not in the tenant", rule: "user-unknown", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			s.Users = without(s.Users, func(u tenant.User) bool { return u.ObjectID == "carol-id" })
+		},
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Vancouver", 0)} }},
+	{name: "user with number not in the tenant", rule: "user-unknown", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			s.Users = without(s.Users, func(u tenant.User) bool { return u.ObjectID == "dave-id" })
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).Pos, schema.Path("userNumbers", "dave@contoso.com")}}
+		}},
+	{name: "users in the tenant", rule: "user-unknown", state: true},
+}
+
+func group(d *schema.Desired, policy string, i int) where {
+	g := pol(d, policy).Groups[i]
+	return where{g.Pos, schema.Path("policies", policy, "groups", g.GroupID)}
+}
+
+// addGroups grants Vancouver n groups ranked from firstRank on.
+func addGroups(d *schema.Desired, g *posGen, n, firstRank int) {
+	p := pol(d, "Vancouver")
+	for i := 0; i < n; i++ {
+		p.Groups = append(p.Groups, schema.GroupGrant{GroupID: fmt.Sprintf("1d000000-0000-4000-8000-%012d", i), Rank: firstRank + i, Pos: g.next()})
+	}
+}
+
+func TestRules(t *testing.T) {
+	covered := map[string][2]bool{} // rule -> {finding, no finding}
+	for _, tc := range ruleCases {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			if _, ok := RuleByID(tc.rule); !ok {
+				t.Fatalf("no rule %q", tc.rule)
+			}
+			d, g := cleanDesired()
+			var s *tenant.Snapshot
+			if tc.state {
+				s = cleanState()
+			}
+			if tc.edit != nil {
+				tc.edit(d, s, g)
+			}
+			all := Run(d, s)
+			var got []where
+			for _, f := range all {
+				if f.Rule != tc.rule {
+					continue
+				}
+				got = append(got, where{f.Pos, f.Path})
+				r, _ := RuleByID(tc.rule)
+				if f.Severity != r.Severity {
+					t.Errorf("finding %v has severity %v, rule says %v", f, f.Severity, r.Severity)
+				}
+				if !strings.Contains(f.Message, tc.msg) {
+					t.Errorf("message %q does not contain %q", f.Message, tc.msg)
+				}
+			}
+			var want []where
+			if tc.want != nil {
+				want = tc.want(d)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings of %s (-want +got):\n%s\nall findings:\n%s", tc.rule, diff, findingsText(all))
+			}
+			c := covered[tc.rule]
+			c[0] = c[0] || len(want) > 0
+			c[1] = c[1] || len(want) == 0
+			covered[tc.rule] = c
+		})
+	}
+	for _, r := range Rules() {
+		if r.ID == RuleSchema {
+			continue
+		}
+		if c := covered[r.ID]; !c[0] || !c[1] {
+			t.Errorf("rule %s is not tested both ways (finding: %v, no finding: %v)", r.ID, c[0], c[1])
+		}
+	}
+}
+
+func findingsText(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.String() + " @ " + f.Path + "\n")
+	}
+	return b.String()
+}
+
+// The clean fixture, with and without state, is what the docs explicitly
+// allow: the same resource account in several policies, a policy with no
+// emergency numbers, emergency numbers without a location.
+func TestExplicitlyAllowed(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(d *schema.Desired, s *tenant.Snapshot)
+	}{
+		{"clean", func(*schema.Desired, *tenant.Snapshot) {}},
+		{"same resource account in two policies", func(d *schema.Desired, s *tenant.Snapshot) {
+			d.Policies[1].ResourceAccount = "ra1@contoso.com"
+			s.Policies[1].ResourceAccount = "ra1-id"
+		}},
+		{"policy without emergency numbers", func(d *schema.Desired, _ *tenant.Snapshot) {
+			d.Policies[0].EmergencyNumbers = nil
+		}},
+		{"emergency numbers without location", func(_ *schema.Desired, s *tenant.Snapshot) {
+			stateNumber(s, "+14255556677").LocationID = ""
+			stateNumber(s, "+14255556678").LocationID = "00000000-0000-0000-0000-000000000000"
+		}},
+	}
+	for _, tt := range tests {
+		for _, withState := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/state=%v", tt.name, withState), func(t *testing.T) {
+				d, _ := cleanDesired()
+				s := cleanState()
+				tt.edit(d, s)
+				if !withState {
+					s = nil
+				}
+				if got := Run(d, s); len(got) != 0 {
+					t.Errorf("want no findings, got:\n%s", findingsText(got))
+				}
+			})
+		}
+	}
+}
+
+func TestNeedsState(t *testing.T) {
+	var got []string
+	for _, r := range Rules() {
+		if r.NeedsState {
+			got = append(got, r.ID)
+		}
+	}
+	want := []string{"emergency-number-in-tenant", "number-type-mismatch", "number-on-premises",
+		"user-voice-enabled", "resource-account-unknown", "location-unknown", "user-unknown"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rules that need a state (-want +got):\n%s", d)
+	}
+	// Without a state they are skipped even when the state would matter.
+	d, _ := cleanDesired()
+	for _, f := range Run(d, nil) {
+		if r, _ := RuleByID(f.Rule); r.NeedsState {
+			t.Errorf("rule %s ran without a state: %v", f.Rule, f)
+		}
+	}
+}
+
+func TestRulesTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if seen[r.ID] {
+			t.Errorf("rule %s listed twice", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Summary == "" || r.Source == "" {
+			t.Errorf("rule %s lacks a summary or source", r.ID)
+		}
+		if (r.check == nil) != (r.ID == RuleSchema) {
+			t.Errorf("rule %s: check is nil = %v", r.ID, r.check == nil)
+		}
+	}
+	// Every rule id of DOMAIN.md's list.
+	for _, id := range []string{"policy-resource-account", "resource-account-number", "resource-account-location",
+		"policy-number-type", "policy-number-country", "location-country", "calling-plan-country",
+		"toll-free-emergency-numbers", "emergency-number-reused", "emergency-number-assigned",
+		"emergency-number-in-tenant", "emergency-number-duplicate", "emergency-number-extension", "number-format",
+		"number-held-twice", "number-type-mismatch", "number-on-premises", "user-has-number", "user-voice-enabled",
+		"user-granted-twice", "grant-unknown-policy", "group-limit", "policy-unused", "schema",
+		"resource-account-unknown", "location-unknown", "user-unknown"} {
+		if !seen[id] {
+			t.Errorf("rule %s is missing", id)
+		}
+	}
+	if len(seen) != 27 {
+		t.Errorf("%d rules, want 27", len(seen))
+	}
+}
