@@ -74,7 +74,9 @@ type ruleCase struct {
 var ruleCases = []ruleCase{
 	// policy-resource-account
 	{name: "undeclared account", rule: "policy-resource-account",
-		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].ResourceAccount = "nope@contoso.com" },
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.Policies[0].ResourceAccount = "nope@contoso.com"
+		},
 		want: func(d *schema.Desired) []where { return []where{raRef(d, "Redmond")} }, msg: "nope@contoso.com of policy Redmond is not declared"},
 	{name: "no account", rule: "policy-resource-account",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].ResourceAccount = "" },
@@ -88,7 +90,9 @@ var ruleCases = []ruleCase{
 		},
 		want: func(d *schema.Desired) []where { return []where{raRef(d, "Vancouver")} }, msg: "neither declared"},
 	{name: "account matched case-insensitively", rule: "policy-resource-account",
-		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].ResourceAccount = "RA1@Contoso.com" }},
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.Policies[0].ResourceAccount = "RA1@Contoso.com"
+		}},
 
 	// resource-account-number
 	{name: "declared account without number", rule: "resource-account-number",
@@ -133,7 +137,9 @@ var ruleCases = []ruleCase{
 
 	// policy-number-type
 	{name: "emergency number of another type", rule: "policy-number-type", state: true,
-		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { stateNumber(s, "+14255556678").NumberType = "OperatorConnect" },
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			stateNumber(s, "+14255556678").NumberType = "OperatorConnect"
+		},
 		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }, msg: "is a OperatorConnect number"},
 	{name: "same types", rule: "policy-number-type", state: true},
 
@@ -144,7 +150,9 @@ var ruleCases = []ruleCase{
 		},
 		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 2)} }, msg: "is in CA"},
 	{name: "inventory country wins", rule: "policy-number-country", state: true,
-		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { stateNumber(s, "+14255556678").IsoCountryCode = "CA" },
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			stateNumber(s, "+14255556678").IsoCountryCode = "CA"
+		},
 		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }},
 	{name: "same country", rule: "policy-number-country",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
@@ -231,19 +239,27 @@ var ruleCases = []ruleCase{
 
 	// emergency-number-extension
 	{name: "with extension", rule: "emergency-number-extension",
-		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].EmergencyNumbers[1].Value = "+14255556678;ext=12" },
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.Policies[0].EmergencyNumbers[1].Value = "+14255556678;ext=12"
+		},
 		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }, msg: "has an extension"},
 	{name: "plain", rule: "emergency-number-extension"},
 
 	// number-format
 	{name: "not E.164, with a suggestion", rule: "number-format",
-		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Number = "+1 425-555-0100" },
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.ResourceAccounts[0].Number = "+1 425-555-0100"
+		},
 		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "number")} }, msg: "write +14255550100"},
 	{name: "seed note's 9-digit number", rule: "number-format",
-		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].EmergencyNumbers[1].Value = "+1425555432" },
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.Policies[0].EmergencyNumbers[1].Value = "+1425555432"
+		},
 		want: func(d *schema.Desired) []where { return []where{emergency(d, "Redmond", 1)} }, msg: "not a valid number for its region"},
 	{name: "resource account number with extension", rule: "number-format",
-		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Number = "+14255550100;ext=1" },
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.ResourceAccounts[0].Number = "+14255550100;ext=1"
+		},
 		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "number")} }, msg: "only a user's number"},
 	{name: "user number with extension", rule: "number-format",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
@@ -286,7 +302,9 @@ var ruleCases = []ruleCase{
 			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
 		}},
 	{name: "on-premises number already in place", rule: "number-on-premises", state: true,
-		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { stateNumber(s, "+14255556679").NumberSource = "OnPremises" }},
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			stateNumber(s, "+14255556679").NumberSource = "OnPremises"
+		}},
 
 	// user-has-number
 	{name: "granted user with a declared number", rule: "user-has-number",
