@@ -43,7 +43,7 @@ func Encode(p *Plan) ([]byte, error) {
 	if c.Hazards == nil {
 		c.Hazards = []Hazard{}
 	}
-	c.Hazards = append([]Hazard(nil), c.Hazards...)
+	c.Hazards = append(make([]Hazard, 0, len(c.Hazards)), c.Hazards...)
 	for i := range c.Hazards {
 		if c.Hazards[i].Steps == nil {
 			c.Hazards[i].Steps = []int{}
@@ -146,12 +146,23 @@ func Decode(r io.Reader) (*Plan, error) {
 		return nil, fmt.Errorf("plan is larger than %d MiB", MaxPlanSize>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: the file is empty", ErrNotPlan)
+	}
 	var head struct {
 		Format *string `json:"format"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	// Only the first JSON value is read here: a truncated plan or one with
+	// trailing data is still recognized as a plan and reported as invalid.
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&head); err != nil {
+		if bytes.Contains(data, []byte(`"callops-plan/`)) {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, errors.New("invalid plan: unexpected end of JSON (truncated file?)")
+			}
+			return nil, fmt.Errorf("invalid plan: %s", jsonMsg(err))
+		}
 		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: invalid JSON: %s", ErrNotPlan, jsonMsg(err))
 		}
 		return nil, fmt.Errorf("%w: %s", ErrNotPlan, jsonMsg(err))

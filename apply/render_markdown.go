@@ -85,7 +85,6 @@ func RenderMarkdown(p *Plan) string {
 	lines := stepColumns(p.Steps)
 	shown := 0
 	for _, line := range lines {
-		line = oneLine(line)
 		if b.Len()+len(line)+1+tail.Len()+len(fence) > markdownLimit {
 			break
 		}

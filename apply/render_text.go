@@ -108,22 +108,23 @@ func stepLineOf(s Step) stepLine {
 			l.detail = "default policy " + grant()
 		}
 	}
+	l.object = oneLine(l.object)
 	return l
 }
 
-// stepColumns renders steps as aligned lines "<sign> <index>  <action>
-// <object>  <detail>  # <reason>" without color; renderers add color around
-// whole lines so alignment never counts escape codes.
+// stepColumns renders each step as an aligned line "<sign> <index>  <action>
+// <object>  <detail>", followed, when the step has a reason, by a line
+// "# <reason>" indented under the action. Colors are added around whole
+// lines by the renderers, so alignment never counts escape codes.
 func stepColumns(steps []Step) []string {
 	lines := make([]stepLine, len(steps))
-	var wi, wa, wo, wd int
+	var wi, wa, wo int
 	for i, s := range steps {
 		l := stepLineOf(s)
 		lines[i] = l
 		wi = max(wi, len(l.index))
 		wa = max(wa, len(l.action))
 		wo = max(wo, utf8.RuneCountInString(l.object))
-		wd = max(wd, utf8.RuneCountInString(l.detail))
 	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
@@ -137,14 +138,12 @@ func stepColumns(steps []Step) []string {
 		b.WriteString("  ")
 		b.WriteString(pad(l.object, wo))
 		b.WriteString("  ")
-		if l.reason == "" {
-			b.WriteString(l.detail)
-		} else {
-			b.WriteString(pad(l.detail, wd))
-			b.WriteString("  # ")
-			b.WriteString(l.reason)
+		b.WriteString(l.detail)
+		line := strings.TrimRight(b.String(), " ")
+		if l.reason != "" {
+			line += "\n" + strings.Repeat(" ", 2+wi+2) + "# " + l.reason
 		}
-		out[i] = strings.TrimRight(b.String(), " ")
+		out[i] = line
 	}
 	return out
 }
@@ -204,7 +203,12 @@ func RenderText(p *Plan, opt TextOptions) string {
 		case '-':
 			code = ansiRed
 		}
-		b.WriteString("  " + paint(code, line) + "\n")
+		for j, part := range strings.Split(line, "\n") {
+			if j > 0 {
+				code = "" // the reason line stays plain
+			}
+			b.WriteString("  " + paint(code, part) + "\n")
+		}
 	}
 	b.WriteString("\n")
 	b.WriteString(paint(ansiBold, SummaryLine(p)) + "\n")

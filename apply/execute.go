@@ -1,0 +1,88 @@
+package apply
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/callops/callops/tenant"
+)
+
+// Backend is what Execute needs of a backend: carry out one operation, or
+// refuse it with the service's reason (a *tenant.RefusedError). Every tenant
+// backend satisfies it; backends never see the plan's ordering.
+type Backend interface {
+	Apply(op tenant.Op) error
+}
+
+// JournalBackend is a Backend that journals a plan before running it (the
+// file backend), so that a crash can be resumed.
+type JournalBackend interface {
+	Backend
+	// Begin records that the plan planID, made of ops, starts.
+	Begin(planID string, ops []tenant.Op) error
+}
+
+// ExecError reports the step at which Execute stopped: the step (index,
+// action and operation), how many steps before it were applied, and the
+// backend's error (a *tenant.RefusedError carries the service's reason).
+type ExecError struct {
+	Step    Step
+	Applied int // steps applied before Step
+	Total   int
+	Err     error
+}
+
+func (e *ExecError) Error() string {
+	what := "failed"
+	reason := e.Err.Error()
+	var re *tenant.RefusedError
+	if errors.As(e.Err, &re) {
+		what, reason = "was refused", re.Reason
+	}
+	return fmt.Sprintf("step %d of %d (%s %s) %s: %s", e.Step.Index, e.Total, e.Step.Op.Action, lineOf(e.Step).object, what, reason)
+}
+
+func (e *ExecError) Unwrap() error { return e.Err }
+
+// lineOf gives access to the columns of a step for messages.
+func lineOf(s Step) stepLine { return stepLineOf(s) }
+
+// Execute runs p's steps in order through b and stops at the first step that
+// fails, returning an *ExecError naming it. progress, when not nil, is called
+// after every step with the step and its error (nil on success). When b
+// journals (JournalBackend), the plan is journaled before the first step so
+// that an interrupted apply can be resumed. A plan without steps does
+// nothing.
+func Execute(p *Plan, b Backend, progress func(Step, error)) error {
+	if !p.HasChanges() {
+		return nil
+	}
+	if jb, ok := b.(JournalBackend); ok {
+		id, err := PlanID(p)
+		if err != nil {
+			return err
+		}
+		ops := make([]tenant.Op, len(p.Steps))
+		for i, s := range p.Steps {
+			ops[i] = s.Op
+		}
+		if err := jb.Begin(id, ops); err != nil {
+			return fmt.Errorf("journaling the plan: %w", err)
+		}
+	}
+	return run(p.Steps, 0, len(p.Steps), b, progress)
+}
+
+// run applies steps; done steps of total were applied before them.
+func run(steps []Step, done, total int, b Backend, progress func(Step, error)) error {
+	for i, s := range steps {
+		err := b.Apply(s.Op)
+		if progress != nil {
+			progress(s, err)
+		}
+		if err != nil {
+			return &ExecError{Step: s, Applied: done + i, Total: total, Err: err}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package apply
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callops/callops/tenant"
+)
+
+// fakeBackend records operations and refuses the op at index refuse (0-based,
+// -1: none), as the service would.
+type fakeBackend struct {
+	applied []tenant.Op
+	refuse  int
+	begun   []string
+	ops     int
+}
+
+func (b *fakeBackend) Apply(op tenant.Op) error {
+	if len(b.applied) == b.refuse {
+		return &tenant.RefusedError{Op: op, Rule: "number-held", Reason: "+14255556677 is an emergency number of policy Redmond"}
+	}
+	b.applied = append(b.applied, op)
+	return nil
+}
+
+type journalBackend struct{ fakeBackend }
+
+func (b *journalBackend) Begin(id string, ops []tenant.Op) error {
+	b.begun = append(b.begun, id)
+	b.ops = len(ops)
+	return nil
+}
+
+func TestExecute(t *testing.T) {
+	p := samplePlan()
+	b := &fakeBackend{refuse: -1}
+	var seen []int
+	err := Execute(p, b, func(s Step, err error) {
+		if err != nil {
+			t.Errorf("progress got error %v", err)
+		}
+		seen = append(seen, s.Index)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []tenant.Op
+	var wantIdx []int
+	for _, s := range p.Steps {
+		want = append(want, s.Op)
+		wantIdx = append(wantIdx, s.Index)
+	}
+	if diff := cmp.Diff(want, b.applied); diff != "" {
+		t.Errorf("applied ops (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantIdx, seen); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+}
+
+func TestExecuteStopsAtRefusal(t *testing.T) {
+	p := samplePlan()
+	b := &fakeBackend{refuse: 1}
+	var last error
+	calls := 0
+	err := Execute(p, b, func(s Step, err error) { calls++; last = err })
+	var ee *ExecError
+	if !errors.As(err, &ee) {
+		t.Fatalf("got %v, want an *ExecError", err)
+	}
+	want := "step 2 of 13 (number.assign +14255556677) was refused: +14255556677 is an emergency number of policy Redmond"
+	if diff := cmp.Diff(want, err.Error()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if ee.Applied != 1 || len(b.applied) != 1 || calls != 2 || last == nil {
+		t.Errorf("applied %d (backend %d), %d progress calls, last error %v; want 1, 1, 2, the refusal", ee.Applied, len(b.applied), calls, last)
+	}
+	var re *tenant.RefusedError
+	if !errors.As(err, &re) {
+		t.Error("the service's *tenant.RefusedError is not wrapped")
+	}
+}
+
+func TestExecuteJournals(t *testing.T) {
+	p := samplePlan()
+	b := &journalBackend{fakeBackend{refuse: -1}}
+	if err := Execute(p, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := PlanID(p)
+	if diff := cmp.Diff([]string{id}, b.begun); diff != "" {
+		t.Errorf("Begin calls (-want +got):\n%s", diff)
+	}
+	if b.ops != len(p.Steps) {
+		t.Errorf("journal got %d ops, want %d", b.ops, len(p.Steps))
+	}
+	// An empty plan journals nothing.
+	b2 := &journalBackend{fakeBackend{refuse: -1}}
+	if err := Execute(&Plan{}, b2, nil); err != nil || len(b2.begun) != 0 {
+		t.Errorf("empty plan: err %v, %d Begin calls", err, len(b2.begun))
+	}
+}
