@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/callops/callops/tenant"
+)
+
+func init() { register(importCommand) }
+
+func importCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "read a PowerShell export of the tenant into a callops state file",
+		ArgsUsage: "EXPORT_DIR",
+		Description: "import reads the JSON files that scripts/Export-CallopsState.ps1 writes (policies.json,\n" +
+			"numbers.json, resource-accounts.json, locations.json, users.json, group-assignments.json,\n" +
+			"tenant.json) and writes a callops-state/v1 state file with a new lineage. What cannot be\n" +
+			"mapped is printed as a warning on stderr; nothing is dropped silently. The state file is\n" +
+			"written atomically.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "the state file to write", Required: true},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return withHint(fmt.Errorf("import takes one export directory, got %d arguments", c.NArg()), "see 'callops import --help'")
+			}
+			return runImport(c.App.ErrWriter, c.Args().First(), c.String("out"))
+		},
+	}
+}
+
+func runImport(stderr io.Writer, dir, out string) error {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = errors.New("not a directory")
+		}
+		return withHint(fmt.Errorf("reading export %s: %w", dir, err), "run scripts/Export-CallopsState.ps1 -OutDir DIR in a connected MicrosoftTeams session first")
+	}
+	s, warnings, err := tenant.Import(dir)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "callops: warning: %s\n", w)
+	}
+	data, err := s.Encode()
+	if err != nil {
+		return fmt.Errorf("encoding state: %w", err)
+	}
+	if err := writeFileAtomic(out, data); err != nil {
+		return fmt.Errorf("writing state %s: %w", out, err)
+	}
+	return nil
+}
