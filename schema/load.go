@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -263,12 +264,12 @@ func load(files []File) (*Desired, error) {
 	ctx := cuecontext.New()
 	v := ctx.BuildInstance(inst)
 	if err := v.Err(); err != nil {
-		return nil, &LoadError{Problems: sortProblems(cueProblems(err))}
+		return nil, &LoadError{Problems: sortProblems(cueProblemsIn(err, v))}
 	}
 	t := tenantSchema(ctx)
 	u := t.Unify(v)
 	if err := u.Validate(cue.Concrete(true)); err != nil {
-		return nil, &LoadError{Problems: sortProblems(cueProblems(err))}
+		return nil, &LoadError{Problems: sortProblems(cueProblemsIn(err, u))}
 	}
 	d, err := decode(u)
 	if err != nil {
@@ -364,15 +365,30 @@ func checkImports(af *ast.File, name string) []Problem {
 
 // cueProblems turns a CUE error list into problems, with the position of the
 // user's value where there is one and the path without the #Tenant prefix.
-func cueProblems(err error) []Problem {
+// In cueProblemsIn, root, when it exists, is the evaluated value: it supplies the position of
+// an error CUE reports without one (a failed enum, a missing field) and the
+// value for a clearer message.
+func cueProblems(err error) []Problem { return cueProblemsIn(err, cue.Value{}) }
+
+// cueProblemsIn is cueProblems with the evaluated value at hand.
+func cueProblemsIn(err error, root cue.Value) []Problem {
 	var ps []Problem
 	seen := map[string]bool{}
 	for _, e := range cueerrors.Errors(err) {
+		elems := e.Path()
+		if len(elems) > 0 && elems[0] == "#Tenant" {
+			elems = elems[1:]
+		}
 		pos := userPos(e)
-		path := cuePath(e.Path())
+		path := cuePath(elems)
 		format, args := e.Msg()
-		msg := fmt.Sprintf(format, args...)
-		msg = strings.ReplaceAll(msg, "#Tenant.", "")
+		msg := strings.ReplaceAll(fmt.Sprintf(format, args...), "#Tenant.", "")
+		if root.Exists() && len(elems) > 0 {
+			msg = clarify(root, elems, msg)
+			if !pos.IsValid() {
+				pos = nearestPos(root, elems)
+			}
+		}
 		key := pos.String() + "\x00" + path + "\x00" + msg
 		if seen[key] {
 			continue
@@ -383,7 +399,108 @@ func cueProblems(err error) []Problem {
 	if len(ps) == 0 {
 		ps = append(ps, Problem{Message: err.Error()})
 	}
-	return ps
+	return mergeDisjunctions(ps)
+}
+
+var (
+	emptyDisjunctionRE = regexp.MustCompile(`^\d+ errors? in empty disjunction:?$`)
+	conflictRE         = regexp.MustCompile(`^conflicting values (".*") and (".*")$`)
+)
+
+// mergeDisjunctions folds CUE's report of a value that matches no element of
+// an enum ("3 errors in empty disjunction" followed by one "conflicting
+// values" per element) into one problem at the user's value:
+// "Calling" is not one of "CallingPlan", "DirectRouting", "OperatorConnect".
+func mergeDisjunctions(ps []Problem) []Problem {
+	type alt struct {
+		pos     Pos
+		value   string
+		allowed []string
+	}
+	alts := map[string]*alt{}
+	for _, p := range ps {
+		if m := conflictRE.FindStringSubmatch(p.Message); m != nil {
+			a := alts[p.Path]
+			if a == nil {
+				a = &alt{pos: p.Pos, value: m[2]}
+				alts[p.Path] = a
+			}
+			a.allowed = append(a.allowed, m[1])
+		}
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		a := alts[p.Path]
+		switch {
+		case a != nil && emptyDisjunctionRE.MatchString(p.Message):
+			sort.Strings(a.allowed)
+			p.Message = fmt.Sprintf("%s is not one of %s", a.value, strings.Join(a.allowed, ", "))
+			if a.pos.IsValid() {
+				p.Pos = a.pos
+			}
+			out = append(out, p)
+		case a != nil && conflictRE.MatchString(p.Message) && hasDisjunction(ps, p.Path):
+			// folded into the disjunction's problem
+		default:
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func hasDisjunction(ps []Problem, path string) bool {
+	for _, p := range ps {
+		if p.Path == path && emptyDisjunctionRE.MatchString(p.Message) {
+			return true
+		}
+	}
+	return false
+}
+
+func selectors(elems []string) []cue.Selector {
+	sels := make([]cue.Selector, 0, len(elems))
+	for _, el := range elems {
+		if isIndex(el) {
+			var i int
+			fmt.Sscan(el, &i)
+			sels = append(sels, cue.Index(i))
+			continue
+		}
+		sels = append(sels, cue.Str(strings.Trim(el, `"`)))
+	}
+	return sels
+}
+
+// nearestPos is the position of the value at elems, or of its nearest
+// ancestor written by the user (a missing field is reported at its parent).
+func nearestPos(root cue.Value, elems []string) Pos {
+	sels := selectors(elems)
+	for n := len(sels); n > 0; n-- {
+		v := root.LookupPath(cue.MakePath(sels[:n]...))
+		if !v.Exists() {
+			continue
+		}
+		if p := valuePos(v); p.IsValid() {
+			return p
+		}
+	}
+	return Pos{}
+}
+
+// clarify rewrites CUE's messages that are hard to read for a desired state:
+// a value that matches none of an enum's values, and a required field that
+// is missing (CUE says "incomplete value").
+func clarify(root cue.Value, elems []string, msg string) string {
+	last := strings.Trim(elems[len(elems)-1], `"`)
+	v := root.LookupPath(cue.MakePath(selectors(elems)...))
+	switch {
+	case strings.HasPrefix(msg, "incomplete value"):
+		if !valuePos(v).IsValid() {
+			return fmt.Sprintf("required field %s is missing", last)
+		}
+		return fmt.Sprintf("%s is not a concrete value (%s)", last, msg)
+	}
+	return msg
 }
 
 func userPos(e cueerrors.Error) Pos {
@@ -396,9 +513,6 @@ func userPos(e cueerrors.Error) Pos {
 }
 
 func cuePath(elems []string) string {
-	if len(elems) > 0 && elems[0] == "#Tenant" {
-		elems = elems[1:]
-	}
 	var b strings.Builder
 	for _, el := range elems {
 		if isIndex(el) {
