@@ -24,11 +24,14 @@ func importCommand() *cli.Command {
 			"mapped is printed as a warning on stderr; nothing is dropped silently. The state file is\n" +
 			"written atomically.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "the state file to write", Required: true},
+			&cli.StringFlag{Name: "out", Usage: "the state file to write (required)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return withHint(fmt.Errorf("import takes one export directory, got %d arguments", c.NArg()), "see 'callops import --help'")
+			}
+			if c.String("out") == "" {
+				return withHint(errors.New("import needs --out STATEFILE"), "callops import EXPORT_DIR --out callops.state.json")
 			}
 			return runImport(c.App.ErrWriter, c.Args().First(), c.String("out"))
 		},
