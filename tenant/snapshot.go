@@ -180,6 +180,10 @@ func jsonError(data []byte, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end"):
+		return &ParseError{Line: lineOf(data, se.Offset), Msg: "unexpected end of JSON (truncated file?)"}
+	case errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value"):
+		return &ParseError{Line: lineOf(data, se.Offset), Msg: "trailing data after the state object"}
 	case errors.As(err, &se):
 		return &ParseError{Line: lineOf(data, se.Offset), Msg: se.Error()}
 	case errors.As(err, &te):

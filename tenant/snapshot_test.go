@@ -1,0 +1,142 @@
+package tenant
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const minimalState = `{"format":"callops-state/v1","lineage":"6f1c0000-0000-4000-8000-000000000001","serial":3,
+ "tenant":{"domain":"contoso.onmicrosoft.com","globalPolicy":""},
+ "policies":[{"identity":"Redmond","description":"","resourceAccount":"11111111-1111-1111-1111-111111111111","emergencyNumbers":["+14255556677"]}],
+ "resourceAccounts":[{"objectId":"11111111-1111-1111-1111-111111111111","userPrincipalName":"ra1@contoso.com","displayName":"Redmond line"}],
+ "numbers":[{"telephoneNumber":"+14255550100","numberType":"CallingPlan","isoCountryCode":"US","locationId":"407c17ae-8c41-431e-894a-38787c682f68",
+             "assignedPstnTargetId":"11111111-1111-1111-1111-111111111111","pstnAssignmentStatus":"VoiceApplicationAssigned",
+             "capability":["VoiceApplicationAssignment"],"numberSource":"Online"},
+            {"telephoneNumber":"+14255556677","numberType":"CallingPlan","isoCountryCode":"US","locationId":"",
+             "assignedPstnTargetId":"TeamsSharedCallingRoutingPolicy|Tag:Redmond","pstnAssignmentStatus":"PolicyAssigned",
+             "capability":[],"numberSource":"Online"}],
+ "locations":[{"locationId":"407c17ae-8c41-431e-894a-38787c682f68","countryOrRegion":"US","description":"Redmond HQ"}],
+ "users":[{"objectId":"22222222-2222-2222-2222-222222222222","userPrincipalName":"alice@contoso.com","enterpriseVoiceEnabled":true,"sharedCallingPolicy":"Redmond"}],
+ "groupAssignments":[{"groupId":"0c6f1b7e-1111-2222-3333-444455556666","policyName":"Redmond","rank":1}]}
+`
+
+func TestParseState(t *testing.T) {
+	s, err := Parse([]byte("\xef\xbb\xbf" + minimalState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Serial != 3 || s.Tenant.Domain != "contoso.onmicrosoft.com" || len(s.Numbers) != 2 || s.Users[0].SharedCallingPolicy != "Redmond" {
+		t.Errorf("unexpected snapshot %+v", s)
+	}
+	// Encode then Parse is the identity, and the digest ignores lineage
+	// and serial but not content.
+	b, err := s.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(s, s2, cmp.AllowUnexported(Snapshot{}), cmp.Comparer(func(a, b *index) bool { return true })); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	d := s.Digest()
+	s2.Serial, s2.Lineage = 99, "other"
+	if s2.Digest() != d {
+		t.Error("digest depends on serial or lineage")
+	}
+	s2.Users[0].SharedCallingPolicy = ""
+	if s2.Digest() == d {
+		t.Error("digest did not change with content")
+	}
+}
+
+func TestParseStateErrors(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		line           int
+	}{
+		{"not json", "hello", "invalid character", 1},
+		{"truncated", minimalState[:200], "truncated", 0},
+		{"syntax error line", "{\n\"format\": \"callops-state/v1\",\n\"serial\": ,\n}", "invalid character", 3},
+		{"no format", `{"serial": 1}`, "not a callops state file", 0},
+		{"other format", `{"format": "callops-plan/v1"}`, "not a callops state file", 0},
+		{"future version", `{"format": "callops-state/v2"}`, "unsupported state format", 0},
+		{"unknown field", strings.Replace(minimalState, `"serial":3`, `"serial":3,"extra":1`, 1), "unknown field", 0},
+		{"wrong type", strings.Replace(minimalState, `"serial":3`, `"serial":"3"`, 1), "serial", 1},
+		{"negative serial", strings.Replace(minimalState, `"serial":3`, `"serial":-1`, 1), "negative", 0},
+		{"duplicate number", strings.Replace(minimalState, `"+14255556677","numberType"`, `"+14255550100","numberType"`, 1), "duplicate number", 0},
+		{"duplicate upn", strings.Replace(minimalState, `"alice@contoso.com"`, `"RA1@contoso.com"`, 1), "duplicate user principal name", 0},
+		{"trailing data", minimalState + "{}", "trailing data", 0},
+		{"array", `[]`, "cannot", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in))
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v (%T), want *ParseError", err, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err %q does not contain %q", err, tt.want)
+			}
+			if tt.line > 0 && pe.Line != tt.line {
+				t.Errorf("line = %d, want %d (%v)", pe.Line, tt.line, err)
+			}
+		})
+	}
+}
+
+func TestEncodeCanonical(t *testing.T) {
+	s, err := Parse([]byte(minimalState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Encode()
+	s.Numbers[0], s.Numbers[1] = s.Numbers[1], s.Numbers[0]
+	b, _ := s.Encode()
+	if string(a) != string(b) {
+		t.Error("encoding depends on slice order")
+	}
+	if !strings.HasSuffix(string(a), "}\n") {
+		t.Error("no final newline")
+	}
+}
+
+// FuzzParse: any input gives a snapshot or a *ParseError with a message,
+// never a panic; a parsed snapshot encodes and parses back to the same
+// digest.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimalState))
+	f.Add([]byte(`{"format":"callops-state/v1"}`))
+	f.Add([]byte(`{"format":"callops-state/v1","policies":null,"numbers":[{}]}`))
+	if b, err := os.ReadFile("../examples/contoso/callops.state.json"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse(data)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || err.Error() == "" {
+				t.Fatalf("error %v (%T) is not a *ParseError with a message", err, err)
+			}
+			return
+		}
+		b, err := s.Encode()
+		if err != nil {
+			t.Fatalf("encode: %v", err)
+		}
+		s2, err := Parse(b)
+		if err != nil {
+			t.Fatalf("re-parse of encoded state: %v\n%s", err, b)
+		}
+		if s.Digest() != s2.Digest() {
+			t.Fatal("digest changed through encode/parse")
+		}
+	})
+}
