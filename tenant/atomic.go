@@ -78,16 +78,18 @@ func isSyncUnsupported(err error) bool {
 		strings.Contains(s, "Access is denied")
 }
 
-// removeTempFiles removes the temporary files a killed writer of path left
-// behind. Only the lock holder calls it: no other writer can be running.
+// removeTempFiles removes the temporary files a killed writer of path (or
+// of its backup) left behind. Only the lock holder calls it: no other writer can be running.
 func removeTempFiles(path string) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+tempInfix+"*"))
-	for _, m := range matches {
-		os.Remove(m)
+	for _, name := range []string{base, base + ".backup"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(name)+tempInfix+"*"))
+		for _, m := range matches {
+			os.Remove(m)
+		}
 	}
 }
 
