@@ -28,8 +28,33 @@ type Context struct {
 	// usedAccounts is the lower UPNs of accountPolicies in order of first use.
 	usedAccounts []string
 
+	// grants is the first listing of each user granted a policy directly,
+	// regrants every later listing of the same user (lower UPN).
+	grants   []grantRef
+	regrants []regrant
+
+	// Lookups into the state, built once (nil without a state): users and
+	// accounts by lower UPN, numbers as written, held numbers by the lower
+	// ObjectId of their holder, locations by lower LocationId.
+	stUsers     map[string]*tenant.User
+	stAccounts  map[string]*tenant.ResourceAccount
+	stNumbers   map[string]*tenant.Number
+	stHeld      map[string]*tenant.Number
+	stLocations map[string]*tenant.Location
+
 	rule     *Rule
 	findings []Finding
+}
+
+// grantRef is one listing of a user by a policy: Desired.Policies[policy].Users[elem].
+type grantRef struct {
+	policy, elem int
+}
+
+// regrant is a listing of a user already listed at first.
+type regrant struct {
+	grantRef
+	first grantRef
 }
 
 func newContext(d *schema.Desired, state *tenant.Snapshot) *Context {
@@ -77,7 +102,79 @@ func newContext(d *schema.Desired, state *tenant.Snapshot) *Context {
 		c.accountPolicies[k] = append(c.accountPolicies[k], i)
 	}
 	c.numbers = phone.ParseAll(nums)
+	c.indexGrants()
+	if state != nil {
+		c.indexState()
+	}
 	return c
+}
+
+func (c *Context) indexGrants() {
+	n := 0
+	for _, p := range c.desired.Policies {
+		n += len(p.Users)
+	}
+	first := make(map[string]grantRef, n)
+	c.grants = make([]grantRef, 0, n)
+	for i, p := range c.desired.Policies {
+		for j, u := range p.Users {
+			k := lower(u.Value)
+			g := grantRef{i, j}
+			if f, dup := first[k]; dup {
+				c.regrants = append(c.regrants, regrant{g, f})
+				continue
+			}
+			first[k] = g
+			c.grants = append(c.grants, g)
+		}
+	}
+}
+
+func (c *Context) indexState() {
+	s := c.state
+	c.stUsers = make(map[string]*tenant.User, len(s.Users))
+	for i := range s.Users {
+		c.stUsers[lower(s.Users[i].UserPrincipalName)] = &s.Users[i]
+	}
+	c.stAccounts = make(map[string]*tenant.ResourceAccount, len(s.ResourceAccounts))
+	for i := range s.ResourceAccounts {
+		c.stAccounts[lower(s.ResourceAccounts[i].UserPrincipalName)] = &s.ResourceAccounts[i]
+	}
+	c.stNumbers = make(map[string]*tenant.Number, len(s.Numbers))
+	c.stHeld = make(map[string]*tenant.Number, len(s.Numbers))
+	for i := range s.Numbers {
+		n := &s.Numbers[i]
+		c.stNumbers[n.TelephoneNumber] = n
+		if t := lower(n.AssignedPstnTargetID); t != "" && !strings.HasPrefix(t, lower(tenant.PolicyTargetPrefix)) {
+			if _, dup := c.stHeld[t]; !dup {
+				c.stHeld[t] = n
+			}
+		}
+	}
+	c.stLocations = make(map[string]*tenant.Location, len(s.Locations))
+	for i := range s.Locations {
+		c.stLocations[lower(s.Locations[i].LocationID)] = &s.Locations[i]
+	}
+}
+
+// stateUser returns the tenant's user with that UPN, or nil.
+func (c *Context) stateUser(upn string) *tenant.User { return c.stUsers[lower(upn)] }
+
+// stateAccount returns the tenant's resource account with that UPN, or nil.
+func (c *Context) stateAccount(upn string) *tenant.ResourceAccount {
+	return c.stAccounts[lower(upn)]
+}
+
+// stateLocation returns the tenant's location with that LocationId, or nil.
+func (c *Context) stateLocation(id string) *tenant.Location { return c.stLocations[lower(id)] }
+
+// heldBy returns the inventory entry of the number held by the object with
+// that ObjectId, or nil.
+func (c *Context) heldBy(objectID string) *tenant.Number {
+	if objectID == "" {
+		return nil
+	}
+	return c.stHeld[lower(objectID)]
 }
 
 func lower(s string) string { return strings.ToLower(s) }
@@ -110,7 +207,7 @@ func (c *Context) inventory(number string) *tenant.Number {
 	if c.state == nil || number == "" {
 		return nil
 	}
-	return c.state.NumberByTelephone(number)
+	return c.stNumbers[number]
 }
 
 // country is the country of a number: the inventory's IsoCountryCode when the
@@ -161,12 +258,12 @@ func (c *Context) line(upn string) accountLine {
 	if c.state == nil {
 		return l
 	}
-	sra := c.state.ResourceAccountByUPN(upn)
+	sra := c.stateAccount(upn)
 	if sra == nil {
 		return l
 	}
 	l.exists = true
-	if n := c.state.NumberHeldBy(sra.ObjectID); n != nil {
+	if n := c.heldBy(sra.ObjectID); n != nil {
 		l.number, l.numType = n.TelephoneNumber, n.NumberType
 		if c.knownLocation(n.LocationID) {
 			l.locationID = n.LocationID
@@ -184,7 +281,7 @@ func (c *Context) knownLocation(id string) bool {
 	if c.state == nil {
 		return true
 	}
-	return c.state.LocationByID(id) != nil
+	return c.stateLocation(id) != nil
 }
 
 // accountRef is where a finding about a resource account's line points: the

@@ -45,12 +45,16 @@ func WriteText(w io.Writer, findings []Finding, opts Options) error {
 		if start > 0 {
 			b.WriteByte('\n')
 		}
+		// Continuation lines of a multi-line message start in the
+		// message column, so that the file:line column stays clean.
+		indent := "\n" + strings.Repeat(" ", whereW+1+sevW+1)
 		for i, f := range group {
 			sev := f.Severity.String() + ":"
+			msg := strings.ReplaceAll(strings.TrimRight(f.Message, "\n"), "\n", indent)
 			fmt.Fprintf(&b, "%s%s %s%s %s %s\n",
 				paint(ansiBold, wheres[i]), strings.Repeat(" ", whereW-len(wheres[i])),
 				paint(severityColor(f.Severity), sev), strings.Repeat(" ", sevW-len(sev)),
-				f.Message, paint(ansiDim, "["+f.Rule+"]"))
+				msg, paint(ansiDim, "["+f.Rule+"]"))
 		}
 		start = end
 	}

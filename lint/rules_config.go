@@ -183,7 +183,7 @@ func checkLocationCountry(c *Context) {
 		}
 		lc := strings.ToUpper(loc.Country)
 		if lc == "" && c.state != nil {
-			if sl := c.state.LocationByID(loc.ID); sl != nil {
+			if sl := c.stateLocation(loc.ID); sl != nil {
 				lc = strings.ToUpper(sl.CountryOrRegion)
 			}
 		}

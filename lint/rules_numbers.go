@@ -137,18 +137,28 @@ func checkNumberFormat(c *Context) {
 	}
 }
 
-// numberHolder is a declared holder of a number.
+// numberHolder is a declared holder of a number: ResourceAccounts[index]
+// when account, else UserNumbers[index].
 type numberHolder struct {
-	what string // "resource account x" or "user y"
-	pos  schema.Pos
-	path string
+	account bool
+	index   int
+}
+
+func (c *Context) describeHolder(h numberHolder) (what string, pos schema.Pos, path string) {
+	if h.account {
+		ra := &c.desired.ResourceAccounts[h.index]
+		return "resource account " + ra.UPN, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number")
+	}
+	u := &c.desired.UserNumbers[h.index]
+	return "user " + u.UPN, u.NumberPos, schema.Path("userNumbers", u.UPN, "number")
 }
 
 func checkNumberHeldTwice(c *Context) {
 	// Emergency numbers held by a policy and by an account are
 	// emergency-number-assigned's, and by two policies
 	// emergency-number-reused's: here are accounts and users.
-	holders := map[string][]numberHolder{}
+	d := c.desired
+	holders := make(map[string][]numberHolder, len(d.ResourceAccounts)+len(d.UserNumbers))
 	var order []string
 	add := func(num string, h numberHolder) {
 		if num == "" {
@@ -159,16 +169,21 @@ func checkNumberHeldTwice(c *Context) {
 		}
 		holders[num] = append(holders[num], h)
 	}
-	for _, ra := range c.desired.ResourceAccounts {
-		add(ra.Number, numberHolder{"resource account " + ra.UPN, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number")})
+	for i, ra := range d.ResourceAccounts {
+		add(ra.Number, numberHolder{true, i})
 	}
-	for _, u := range c.desired.UserNumbers {
-		add(u.Number, numberHolder{"user " + u.UPN, u.NumberPos, schema.Path("userNumbers", u.UPN, "number")})
+	for i, u := range d.UserNumbers {
+		add(u.Number, numberHolder{false, i})
 	}
 	for _, num := range order {
 		hs := holders[num]
+		if len(hs) < 2 {
+			continue
+		}
+		first, _, _ := c.describeHolder(hs[0])
 		for _, h := range hs[1:] {
-			c.report(h.pos, h.path, "%s is the number of %s and of %s: a number has one holder", num, hs[0].what, h.what)
+			what, pos, path := c.describeHolder(h)
+			c.report(pos, path, "%s is the number of %s and of %s: a number has one holder", num, first, what)
 		}
 	}
 }
@@ -202,14 +217,14 @@ func checkNumberOnPremises(c *Context) {
 	}
 	for _, ra := range c.desired.ResourceAccounts {
 		var id string
-		if sra := c.state.ResourceAccountByUPN(ra.UPN); sra != nil {
+		if sra := c.stateAccount(ra.UPN); sra != nil {
 			id = sra.ObjectID
 		}
 		check(ra.Number, id, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"), "resource account "+ra.UPN)
 	}
 	for _, u := range c.desired.UserNumbers {
 		var id string
-		if su := c.state.UserByUPN(u.UPN); su != nil {
+		if su := c.stateUser(u.UPN); su != nil {
 			id = su.ObjectID
 		}
 		check(u.Number, id, u.NumberPos, schema.Path("userNumbers", u.UPN, "number"), "user "+u.UPN)
@@ -219,17 +234,9 @@ func checkNumberOnPremises(c *Context) {
 // forGrantedUsers calls fn once per user listed by some policy, at its first
 // listing (user-granted-twice reports the others).
 func (c *Context) forGrantedUsers(fn func(p *schema.Policy, j int, u schema.Located)) {
-	seen := map[string]bool{}
-	for i := range c.desired.Policies {
-		p := &c.desired.Policies[i]
-		for j, u := range p.Users {
-			k := lower(u.Value)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			fn(p, j, u)
-		}
+	for _, g := range c.grants {
+		p := &c.desired.Policies[g.policy]
+		fn(p, g.elem, p.Users[g.elem])
 	}
 }
 
@@ -254,11 +261,11 @@ func checkUserHasNumber(c *Context) {
 		if c.state == nil {
 			return
 		}
-		su := c.state.UserByUPN(u.Value)
+		su := c.stateUser(u.Value)
 		if su == nil {
 			return
 		}
-		if n := c.state.NumberHeldBy(su.ObjectID); n != nil && !extensionDialing(n.TelephoneNumber, n.NumberType) {
+		if n := c.heldBy(su.ObjectID); n != nil && !extensionDialing(n.TelephoneNumber, n.NumberType) {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j),
 				"user %s is granted policy %s but holds number %s in the tenant: Shared Calling users have no number of their own, except a Direct Routing number with ;ext=",
 				u.Value, p.Name, n.TelephoneNumber)
@@ -268,7 +275,7 @@ func checkUserHasNumber(c *Context) {
 
 func checkUserVoiceEnabled(c *Context) {
 	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
-		if su := c.state.UserByUPN(u.Value); su != nil && !su.EnterpriseVoiceEnabled {
+		if su := c.stateUser(u.Value); su != nil && !su.EnterpriseVoiceEnabled {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j),
 				"user %s is granted policy %s but is not enabled for Enterprise Voice (EnterpriseVoiceEnabled is false)", u.Value, p.Name)
 		}
@@ -276,26 +283,15 @@ func checkUserVoiceEnabled(c *Context) {
 }
 
 func checkUserGrantedTwice(c *Context) {
-	type listing struct {
-		policy string
-		elem   int
-	}
-	first := map[string]listing{}
-	for i := range c.desired.Policies {
-		p := &c.desired.Policies[i]
-		for j, u := range p.Users {
-			k := lower(u.Value)
-			f, dup := first[k]
-			if !dup {
-				first[k] = listing{p.Name, j}
-				continue
-			}
-			path := schema.Path("policies", p.Name, "users", j)
-			if f.policy == p.Name {
-				c.report(u.Pos, path, "user %s is listed twice by policy %s (also at [%d])", u.Value, p.Name, f.elem)
-			} else {
-				c.report(u.Pos, path, "user %s is listed by policies %s and %s: a user has one direct grant", u.Value, f.policy, p.Name)
-			}
+	for _, r := range c.regrants {
+		p := &c.desired.Policies[r.policy]
+		first := &c.desired.Policies[r.first.policy]
+		u := p.Users[r.elem]
+		path := schema.Path("policies", p.Name, "users", r.elem)
+		if r.first.policy == r.policy {
+			c.report(u.Pos, path, "user %s is listed twice by policy %s (also at [%d])", u.Value, p.Name, r.first.elem)
+		} else {
+			c.report(u.Pos, path, "user %s is listed by policies %s and %s: a user has one direct grant", u.Value, first.Name, p.Name)
 		}
 	}
 }
@@ -368,7 +364,7 @@ func checkPolicyUnused(c *Context) {
 
 func checkResourceAccountUnknown(c *Context) {
 	for _, ra := range c.desired.ResourceAccounts {
-		if c.state.ResourceAccountByUPN(ra.UPN) == nil {
+		if c.stateAccount(ra.UPN) == nil {
 			c.report(ra.Pos, schema.Path("resourceAccounts", ra.UPN), "resource account %s does not exist in the tenant: create it (callops never creates resource accounts)", ra.UPN)
 		}
 	}
@@ -376,7 +372,7 @@ func checkResourceAccountUnknown(c *Context) {
 
 func checkLocationUnknown(c *Context) {
 	for _, l := range c.desired.Locations {
-		if c.state.LocationByID(l.ID) == nil {
+		if c.stateLocation(l.ID) == nil {
 			c.report(l.IDPos, schema.Path("locations", l.Key, "id"), "location %s (%s) is not an emergency location of the tenant", l.Key, l.ID)
 		}
 	}
@@ -384,12 +380,12 @@ func checkLocationUnknown(c *Context) {
 
 func checkUserUnknown(c *Context) {
 	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
-		if c.state.UserByUPN(u.Value) == nil {
+		if c.stateUser(u.Value) == nil {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j), "user %s, granted policy %s, does not exist in the tenant", u.Value, p.Name)
 		}
 	})
 	for _, u := range c.desired.UserNumbers {
-		if c.state.UserByUPN(u.UPN) == nil {
+		if c.stateUser(u.UPN) == nil {
 			c.report(u.Pos, schema.Path("userNumbers", u.UPN), "user %s, given number %s, does not exist in the tenant", u.UPN, u.Number)
 		}
 	}
