@@ -1,0 +1,199 @@
+package diff
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+// DesiredFromSnapshot returns the desired state that matches the tenant s as
+// it is: computing changes from it against s gives none. It is what
+// `callops export` writes, the starting point of a configuration and the
+// target of a rollback.
+//
+// What it declares:
+//   - tenant.domain and tenantDefault (only when a policy other than the
+//     built-in Global instance is the tenant default; absent leaves it alone).
+//   - every location with a valid country, and every location a declared
+//     resource account's number uses; keys come from the description (or the
+//     LocationId), lower-case letters, digits and '_', unique.
+//   - every policy (the Global instance only when it has a resource
+//     account) with its resource account's UPN (the ObjectId as stored when
+//     the account is unknown, which lint reports), description, emergency
+//     numbers in order, direct users sorted, and group assignments.
+//   - the resource accounts policies use, with their number, its type and
+//     its location.
+//   - userNumbers: the numbers held by users who are granted a policy
+//     directly. Other users' numbers are outside Shared Calling and stay
+//     undeclared (so unmanaged): declaring every numbered user of a large
+//     tenant would make one CUE struct of tens of thousands of fields, whose
+//     evaluation cost grows quadratically.
+//
+// The result has no positions, is sorted (Desired.Sort) and never aliases s.
+func DesiredFromSnapshot(s *tenant.Snapshot) *schema.Desired {
+	d := &schema.Desired{Domain: s.Tenant.Domain}
+
+	usedRA := map[string]bool{} // lower ObjectId
+	for _, p := range s.Policies {
+		if p.ResourceAccount != "" {
+			usedRA[strings.ToLower(p.ResourceAccount)] = true
+		}
+	}
+	usedLoc := map[string]bool{} // lower LocationId
+	for _, ra := range s.ResourceAccounts {
+		if !usedRA[strings.ToLower(ra.ObjectID)] {
+			continue
+		}
+		if n := s.NumberHeldBy(ra.ObjectID); n != nil && n.LocationID != "" {
+			usedLoc[strings.ToLower(n.LocationID)] = true
+		}
+	}
+
+	locKey := locationKeys(s.Locations, usedLoc)
+	for _, l := range s.Locations {
+		key, ok := locKey[strings.ToLower(l.LocationID)]
+		if !ok {
+			continue
+		}
+		d.Locations = append(d.Locations, schema.Location{Key: key, ID: l.LocationID, Country: strings.ToUpper(l.CountryOrRegion)})
+	}
+
+	for _, ra := range s.ResourceAccounts {
+		if !usedRA[strings.ToLower(ra.ObjectID)] {
+			continue
+		}
+		n := s.NumberHeldBy(ra.ObjectID)
+		if n == nil {
+			// No number to declare: the schema requires one, and leaving
+			// the account out leaves it as it is.
+			continue
+		}
+		out := schema.ResourceAccount{UPN: ra.UserPrincipalName, Number: n.TelephoneNumber, Type: n.NumberType}
+		if n.LocationID != "" {
+			out.Location = locKey[strings.ToLower(n.LocationID)]
+		}
+		d.ResourceAccounts = append(d.ResourceAccounts, out)
+	}
+
+	groups := map[string][]schema.GroupGrant{} // lower policy identity
+	for _, g := range s.GroupAssignments {
+		k := strings.ToLower(g.PolicyName)
+		groups[k] = append(groups[k], schema.GroupGrant{GroupID: g.GroupID, Rank: g.Rank})
+	}
+	usersOf := map[string][]schema.Located{} // lower policy identity
+	granted := map[string]bool{}             // lower ObjectId
+	for _, u := range s.Users {
+		if u.SharedCallingPolicy == "" {
+			continue
+		}
+		k := strings.ToLower(u.SharedCallingPolicy)
+		usersOf[k] = append(usersOf[k], schema.Located{Value: u.UserPrincipalName})
+		granted[strings.ToLower(u.ObjectID)] = true
+	}
+	for _, p := range s.Policies {
+		if strings.EqualFold(p.Identity, schema.GlobalPolicy) && p.ResourceAccount == "" {
+			continue
+		}
+		k := strings.ToLower(p.Identity)
+		out := schema.Policy{Name: p.Identity, Description: p.Description, ResourceAccount: p.ResourceAccount}
+		if ra := s.ResourceAccountByID(p.ResourceAccount); ra != nil {
+			out.ResourceAccount = ra.UserPrincipalName
+		}
+		for _, e := range p.EmergencyNumbers {
+			out.EmergencyNumbers = append(out.EmergencyNumbers, schema.Located{Value: e})
+		}
+		out.Users = usersOf[k]
+		sort.Slice(out.Users, func(i, j int) bool { return out.Users[i].Value < out.Users[j].Value })
+		out.Groups = groups[k]
+		sort.Slice(out.Groups, func(i, j int) bool { return out.Groups[i].GroupID < out.Groups[j].GroupID })
+		d.Policies = append(d.Policies, out)
+	}
+
+	if g := s.Tenant.GlobalPolicy; g != "" && !strings.EqualFold(g, schema.GlobalPolicy) {
+		d.TenantDefault = g
+	}
+
+	for _, n := range s.Numbers {
+		t := n.AssignedPstnTargetID
+		if t == "" || !granted[strings.ToLower(t)] {
+			continue
+		}
+		u := s.UserByUPN(t)
+		if u == nil {
+			continue
+		}
+		d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: u.UserPrincipalName, Number: n.TelephoneNumber, Type: n.NumberType})
+	}
+
+	d.Sort()
+	return d
+}
+
+var countryRE = regexp.MustCompile(`^[A-Za-z]{2}$`)
+
+// locationKeys gives each exported location a key: the slug of its
+// description ("Redmond HQ" -> "redmond_hq"), else "location_" and the
+// first eight hex digits of its LocationId; a key already taken gets "_2",
+// "_3", ... in LocationId order. Locations without a valid country are left
+// out unless used.
+func locationKeys(locs []tenant.Location, used map[string]bool) map[string]string {
+	sorted := append([]tenant.Location(nil), locs...)
+	sort.Slice(sorted, func(i, j int) bool {
+		return strings.ToLower(sorted[i].LocationID) < strings.ToLower(sorted[j].LocationID)
+	})
+	keys := make(map[string]string, len(sorted))
+	taken := map[string]bool{}
+	for _, l := range sorted {
+		id := strings.ToLower(l.LocationID)
+		if id == "" || (!countryRE.MatchString(l.CountryOrRegion) && !used[id]) {
+			continue
+		}
+		base := slug(l.Description)
+		if base == "" {
+			hex := strings.ReplaceAll(id, "-", "")
+			if len(hex) > 8 {
+				hex = hex[:8]
+			}
+			base = "location_" + hex
+		}
+		key := base
+		for i := 2; taken[key]; i++ {
+			key = base + "_" + strconv.Itoa(i)
+		}
+		taken[key] = true
+		keys[id] = key
+	}
+	return keys
+}
+
+// slug turns a description into a key: ASCII letters and digits lower-cased,
+// runs of anything else one '_', no leading or trailing '_', a leading digit
+// prefixed with "location_", at most 40 characters.
+func slug(s string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			sep = false
+			b.WriteRune(r)
+		default:
+			sep = true
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	out := strings.TrimRight(b.String(), "_")
+	if out != "" && out[0] >= '0' && out[0] <= '9' {
+		out = "location_" + out
+	}
+	return out
+}

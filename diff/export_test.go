@@ -1,0 +1,172 @@
+package diff_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callops/callops/apply"
+	"github.com/callops/callops/diff"
+	"github.com/callops/callops/internal/gen"
+	"github.com/callops/callops/lint"
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+func readState(t testing.TB, path string) *tenant.Snapshot {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := tenant.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return s
+}
+
+func roundTripStates(t *testing.T) map[string]*tenant.Snapshot {
+	states := map[string]*tenant.Snapshot{}
+	imported, _, err := tenant.Import(filepath.Join("..", "tenant", "testdata", "import", "ps7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	states["import fixture"] = imported
+	states["examples/contoso"] = readState(t, filepath.Join("..", "examples", "contoso", "callops.state.json"))
+	g, err := gen.Generate(gen.Options{Policies: 30, UsersPerPolicy: 40, Seed: 7, Drift: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states["generated"] = g.State
+	return states
+}
+
+// TestExportRoundTrip: the desired state exported from a tenant loads with
+// the schema, lints without errors and plans no steps against the same
+// tenant; one file and several files give the same model.
+func TestExportRoundTrip(t *testing.T) {
+	for name, s := range roundTripStates(t) {
+		t.Run(name, func(t *testing.T) {
+			before := s.Digest()
+			d := diff.DesiredFromSnapshot(s)
+			files, err := schema.EncodeFiles(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loaded, err := schema.LoadFiles(files, schema.Options{})
+			if err != nil {
+				for _, f := range files {
+					t.Logf("%s:\n%s", f.Name, f.Data)
+				}
+				t.Fatalf("exported files do not load: %v", err)
+			}
+			for _, f := range lint.Run(loaded, s) {
+				if f.Severity == lint.Error {
+					t.Errorf("lint error on the exported state: %s", f)
+				}
+			}
+			plan, err := apply.Build(loaded, s)
+			if err != nil {
+				t.Fatalf("plan of the exported state: %v", err)
+			}
+			if len(plan.Steps) != 0 {
+				for _, st := range plan.Steps {
+					t.Logf("step %d: %s %+v (%s)", st.Index, st.Op.Action, st.Op, st.Reason)
+				}
+				t.Errorf("plan of the exported state against the same tenant has %d steps, want 0", len(plan.Steps))
+			}
+			one, err := schema.Encode(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			single, err := schema.LoadFiles([]schema.File{{Name: "tenant.cue", Data: one}}, schema.Options{})
+			if err != nil {
+				t.Fatalf("single exported file does not load: %v\n%s", err, one)
+			}
+			again, err := schema.Encode(single)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(string(one), string(again)); d != "" {
+				t.Errorf("encode(load(encode(d))) differs from encode(d) (-want +got):\n%s", d)
+			}
+			if s.Digest() != before {
+				t.Error("DesiredFromSnapshot changed the snapshot")
+			}
+		})
+	}
+}
+
+// TestExportGolden pins the exported CUE of the import fixture.
+func TestExportGolden(t *testing.T) {
+	s, _, err := tenant.Import(filepath.Join("..", "tenant", "testdata", "import", "ps7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := schema.Encode(diff.DesiredFromSnapshot(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "export", "fixture.cue")
+	if os.Getenv("CALLOPS_UPDATE_GOLDEN") != "" {
+		os.MkdirAll(filepath.Dir(golden), 0o755)
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("exported CUE differs from %s (-want +got):\n%s", golden, d)
+	}
+}
+
+func TestExportLocationKeys(t *testing.T) {
+	s := &tenant.Snapshot{Format: tenant.Format, Tenant: tenant.Info{Domain: "contoso.onmicrosoft.com"},
+		Locations: []tenant.Location{
+			{LocationID: "00000000-0000-4000-8000-000000000001", CountryOrRegion: "US", Description: "Redmond HQ"},
+			{LocationID: "00000000-0000-4000-8000-000000000002", CountryOrRegion: "US", Description: "Redmond  HQ!"},
+			{LocationID: "00000000-0000-4000-8000-000000000003", CountryOrRegion: "GB", Description: ""},
+			{LocationID: "00000000-0000-4000-8000-000000000004", CountryOrRegion: "DE", Description: "1. Stock, Zürich"},
+			{LocationID: "00000000-0000-4000-8000-000000000005", CountryOrRegion: "", Description: "no country"},
+		}}
+	d := diff.DesiredFromSnapshot(s)
+	var got []string
+	for _, l := range d.Locations {
+		got = append(got, l.Key+"="+l.ID[len(l.ID)-1:])
+	}
+	want := []string{"location_00000000=3", "location_1_stock_z_rich=4", "redmond_hq=1", "redmond_hq_2=2"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("location keys (-want +got):\n%s", d)
+	}
+}
+
+// BenchmarkExport50k measures export (model and CUE text) of a tenant of
+// 2,000 policies and 50,000 users; DESIGN.md asks for well under 2 s.
+func BenchmarkExport50k(b *testing.B) {
+	g, err := gen.Generate(gen.Options{Policies: 2000, UsersPerPolicy: 25, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var size int
+	for i := 0; i < b.N; i++ {
+		files, err := schema.EncodeFiles(diff.DesiredFromSnapshot(g.State))
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = 0
+		for _, f := range files {
+			size += len(f.Data)
+		}
+	}
+	b.ReportMetric(float64(size), "bytes")
+	_ = bytes.MinRead
+}
