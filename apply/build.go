@@ -1,0 +1,137 @@
+package apply
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/callops/callops/diff"
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+// Build computes the changes that take the tenant s to the desired state d
+// (diff.Compute), orders them into steps that satisfy every constraint of
+// DESIGN.md section 5, verifies the result by simulation (Verify) and
+// returns the plan. Format, State, Steps (Index 1..n, each with a Reason),
+// Hazards and Summary are filled; Source and Tool are the caller's. Steps
+// and Hazards are never nil. The same d and s always give the same plan.
+//
+// Errors: a *diff.ResolveError when d names objects s does not have or asks
+// for something no plan can do; a *VerifyError when the ordered plan fails
+// its simulation, which is a bug in callops (such a plan is never
+// returned). Build never modifies d or s.
+func Build(d *schema.Desired, s *tenant.Snapshot) (*Plan, error) {
+	if d == nil || s == nil {
+		return nil, errors.New("building plan: nil desired state or snapshot")
+	}
+	ch, err := diff.Compute(d, s)
+	if err != nil {
+		return nil, fmt.Errorf("building plan: %w", err)
+	}
+	b := newGraphBuilder(s, ch)
+	if err := b.build(); err != nil {
+		return nil, fmt.Errorf("building plan: %w", err)
+	}
+	order, err := b.g.order()
+	if err != nil {
+		return nil, fmt.Errorf("building plan: %w", err)
+	}
+	steps := make([]Step, len(order))
+	temp := make([]bool, len(order))
+	for i, id := range order {
+		steps[i] = Step{Index: i + 1, Op: b.g.nodes[id].op, Reason: b.g.nodes[id].reason}
+		temp[i] = b.g.nodes[id].temp
+	}
+	outages, err := simulate(d, s, steps)
+	if err != nil {
+		return nil, fmt.Errorf("building plan: %w", err)
+	}
+	p := &Plan{
+		Format:  PlanFormat,
+		State:   StateRef{Lineage: s.Lineage, Serial: s.Serial, Digest: s.Digest()},
+		Steps:   steps,
+		Hazards: hazards(outages),
+	}
+	p.Summary = summarize(s, ch, steps, temp, outages)
+	return p, nil
+}
+
+// hazards turns outage windows into outbound-outage hazards.
+func hazards(outages []outage) []Hazard {
+	out := make([]Hazard, 0, len(outages))
+	for _, o := range outages {
+		msg := fmt.Sprintf("resource account %s has no located number from step %d to step %d: outbound calls fail for %d %s of %s %s",
+			o.account, o.open, o.close, o.users, pluralWord(o.users, "user", "users"),
+			pluralWord(len(o.policies), "policy", "policies"), strings.Join(o.policies, ", "))
+		var also []string
+		if o.groups > 0 {
+			also = append(also, fmt.Sprintf("members of %d %s assigned %s", o.groups, pluralWord(o.groups, "group", "groups"),
+				pluralWord(len(o.policies), "it", "them")))
+		}
+		if o.global {
+			also = append(also, "everyone on the tenant default")
+		}
+		if len(also) > 0 {
+			msg += ", and for " + strings.Join(also, " and ")
+		}
+		out = append(out, Hazard{Kind: HazardOutboundOutage, Steps: []int{o.open, o.close}, Users: o.users, Message: msg})
+	}
+	return out
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// summarize counts what the plan does. AffectedUsers counts each user
+// once: users whose direct grant changes, users whose number changes or
+// is taken, and users granted directly a policy inside an outage window.
+func summarize(s *tenant.Snapshot, ch *diff.Changes, steps []Step, temp []bool, outages []outage) Summary {
+	sum := Summary{Steps: len(steps)}
+	for _, pc := range ch.Policies {
+		switch pc.Kind {
+		case diff.Create:
+			sum.PoliciesCreated++
+		case diff.Update:
+			sum.PoliciesUpdated++
+		case diff.Delete:
+			sum.PoliciesDeleted++
+		}
+	}
+	for i, st := range steps {
+		// A move to a temporary rank is neither a grant nor a revoke.
+		if !isGrant(st.Op.Action) || temp[i] {
+			continue
+		}
+		if st.Op.Grant == nil {
+			sum.Revokes++
+		} else {
+			sum.Grants++
+		}
+	}
+	affected := map[string]bool{}
+	for _, g := range ch.Grants {
+		affected[lower(g.User)] = true
+	}
+	for _, u := range ch.UserNumbers {
+		affected[lower(u.UPN)] = true
+	}
+	for _, r := range ch.Releases {
+		if !r.ResourceAccount {
+			affected[lower(r.Holder)] = true
+		}
+	}
+	for _, o := range outages {
+		for _, p := range o.policies {
+			for _, u := range s.UsersOfPolicy(p) {
+				affected[lower(u)] = true
+			}
+		}
+	}
+	sum.AffectedUsers = len(affected)
+	return sum
+}

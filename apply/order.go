@@ -1,0 +1,217 @@
+package apply
+
+import (
+	"container/heap"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/callops/callops/tenant"
+)
+
+// Phases order steps that are free to go in any order, so that a plan
+// reads as an admin would do the work: free numbers first, then give them
+// out, then policies, then grants, then deletions. Dependencies always win
+// over phases.
+const (
+	phaseRemoveEmergency = iota
+	phaseUnassign
+	phaseAssign
+	phaseCreate
+	phaseUpdate
+	phaseAddEmergency
+	phaseGroupRemove
+	phaseGroupTemp
+	phaseGroupGrant
+	phaseGrantUser
+	phaseGrantGlobal
+	phaseRevokeUser
+	phaseDelete
+)
+
+// node is one step of the plan while it is being ordered.
+type node struct {
+	op     tenant.Op
+	reason string
+	phase  int
+	key    string // tie-break within a phase: the object's name
+
+	out  []int // nodes that must come after this one
+	deps int   // nodes that must come before it and are not yet placed
+
+	// partner is, for the unassign of a holder's old number, the assign of
+	// its new number (-1 when none): the two are placed next to each other
+	// whenever the dependencies allow, so that the holder is without a
+	// number for as short a time as possible (DESIGN.md section 5, rule 6).
+	partner int
+	// opensOutage is set on an unassign that leaves a resource account in
+	// use without a number and has no partner: it is placed as late as
+	// possible.
+	opensOutage bool
+	// closes is set on the assign that ends a window opened by its
+	// partner: it is placed as soon as it can be. opener is that partner.
+	closes bool
+	opener int
+	// temp is set on a group assignment to a temporary rank.
+	temp bool
+}
+
+// graph is the set of steps and their dependencies.
+type graph struct {
+	nodes []node
+	edges map[[2]int]bool
+	// placed is the position of each placed node in the order.
+	placed []int
+}
+
+func (g *graph) add(n node) int {
+	n.partner = -1
+	g.nodes = append(g.nodes, n)
+	return len(g.nodes) - 1
+}
+
+// before records that node a must be placed before node b.
+func (g *graph) before(a, b int) {
+	if a < 0 || b < 0 || a == b {
+		return
+	}
+	if g.edges == nil {
+		g.edges = map[[2]int]bool{}
+	}
+	if g.edges[[2]int{a, b}] {
+		return
+	}
+	g.edges[[2]int{a, b}] = true
+	g.nodes[a].out = append(g.nodes[a].out, b)
+	g.nodes[b].deps++
+}
+
+// readyQueue orders ready nodes: closers of open windows first, then by
+// phase, key and creation order, which makes the order deterministic.
+type readyQueue struct {
+	g   *graph
+	ids []int
+}
+
+func (q *readyQueue) Len() int { return len(q.ids) }
+func (q *readyQueue) Less(i, j int) bool {
+	return q.g.less(q.ids[i], q.ids[j])
+}
+func (q *readyQueue) Swap(i, j int) { q.ids[i], q.ids[j] = q.ids[j], q.ids[i] }
+func (q *readyQueue) Push(x any)    { q.ids = append(q.ids, x.(int)) }
+func (q *readyQueue) Pop() any {
+	n := len(q.ids)
+	x := q.ids[n-1]
+	q.ids = q.ids[:n-1]
+	return x
+}
+
+func (g *graph) less(a, b int) bool {
+	na, nb := &g.nodes[a], &g.nodes[b]
+	if na.closes != nb.closes {
+		return na.closes
+	}
+	if na.closes && nb.closes {
+		// Close the window opened last first: in a cycle of moves every
+		// window but the first is then one step long.
+		if pa, pb := g.placed[na.opener], g.placed[nb.opener]; pa != pb {
+			return pa > pb
+		}
+	}
+	if na.phase != nb.phase {
+		return na.phase < nb.phase
+	}
+	if na.key != nb.key {
+		return na.key < nb.key
+	}
+	return a < b
+}
+
+// deferred reports whether a ready node should wait: an unassign whose
+// partner assign still waits for something else (placing it now would
+// open a window that stays open), or an unassign that opens an outage
+// with no partner to close it.
+func (g *graph) deferred(id int) bool {
+	n := &g.nodes[id]
+	if n.opensOutage {
+		return true
+	}
+	return n.partner >= 0 && g.nodes[n.partner].deps > 1
+}
+
+// order returns the nodes in an order that satisfies every dependency:
+// Kahn's algorithm with a priority queue (see less). Unassigns that would
+// open a window are held back (deferred) until their partner can follow at
+// once; when only held-back nodes are left (a swap or a cycle of moves),
+// the first of them by priority goes, which opens the shortest window the
+// cycle allows. It returns an error naming the nodes of a dependency
+// cycle, which the construction of the graph rules out: that is a bug.
+func (g *graph) order() ([]int, error) {
+	q := &readyQueue{g: g}
+	var held []int
+	for i := range g.nodes {
+		if g.nodes[i].deps == 0 {
+			if g.deferred(i) {
+				held = append(held, i)
+			} else {
+				q.ids = append(q.ids, i)
+			}
+		}
+	}
+	heap.Init(q)
+	out := make([]int, 0, len(g.nodes))
+	placed := make([]bool, len(g.nodes))
+	g.placed = make([]int, len(g.nodes))
+	for {
+		// Release held-back nodes whose partner can now follow at once.
+		kept := held[:0]
+		for _, id := range held {
+			if g.deferred(id) {
+				kept = append(kept, id)
+			} else {
+				heap.Push(q, id)
+			}
+		}
+		held = kept
+		var id int
+		switch {
+		case q.Len() > 0:
+			id = heap.Pop(q).(int)
+		case len(held) > 0:
+			sort.Slice(held, func(i, j int) bool { return g.less(held[i], held[j]) })
+			id, held = held[0], held[1:]
+		default:
+			if len(out) != len(g.nodes) {
+				return nil, g.cycleError(placed)
+			}
+			return out, nil
+		}
+		out = append(out, id)
+		placed[id] = true
+		g.placed[id] = len(out)
+		for _, next := range g.nodes[id].out {
+			g.nodes[next].deps--
+			if g.nodes[next].deps == 0 {
+				if g.deferred(next) {
+					held = append(held, next)
+				} else {
+					heap.Push(q, next)
+				}
+			}
+		}
+	}
+}
+
+func (g *graph) cycleError(placed []bool) error {
+	var names []string
+	for i, n := range g.nodes {
+		if !placed[i] {
+			names = append(names, fmt.Sprintf("%s %s", n.op.Action, n.key))
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 6 {
+		names = append(names[:6], "...")
+	}
+	return fmt.Errorf("ordering changes: dependency cycle among %s (this is a bug in callops)", strings.Join(names, ", "))
+}
