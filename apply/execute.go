@@ -86,3 +86,30 @@ func run(steps []Step, done, total int, b Backend, progress func(Step, error)) e
 	}
 	return nil
 }
+
+// ResumeBackend is a backend that journals plans and can continue one that
+// was interrupted (the file backend).
+type ResumeBackend interface {
+	Backend
+	// Pending returns the unfinished apply, nil when there is none.
+	Pending() (*tenant.Journal, error)
+	// Resume makes the Apply calls that follow the steps of j from
+	// j.Ops[j.Done] on.
+	Resume(j *tenant.Journal) error
+}
+
+// Resume continues the unfinished apply j (from b.Pending()): it carries out
+// the journal's operations from the first one the state does not cover, in
+// order, and stops at the first failure with an *ExecError, as Execute does.
+// Steps passed to progress carry their 1-based index in the journaled plan
+// and no reason (the journal keeps operations only).
+func Resume(b ResumeBackend, j *tenant.Journal, progress func(Step, error)) error {
+	if err := b.Resume(j); err != nil {
+		return err
+	}
+	steps := make([]Step, 0, len(j.Ops)-j.Done)
+	for i := j.Done; i < len(j.Ops); i++ {
+		steps = append(steps, Step{Index: i + 1, Op: j.Ops[i]})
+	}
+	return run(steps, j.Done, len(j.Ops), b, progress)
+}

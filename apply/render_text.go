@@ -148,6 +148,13 @@ func stepColumns(steps []Step) []string {
 	return out
 }
 
+// StepText is a step in one line without index and padding, e.g.
+// "- number.unassign +14255550100 from ra1@contoso.com", for progress output.
+func StepText(s Step) string {
+	l := stepLineOf(s)
+	return strings.TrimRight(fmt.Sprintf("%c %s %s %s", l.sign, l.action, l.object, l.detail), " ")
+}
+
 func pad(s string, w int) string {
 	if n := utf8.RuneCountInString(s); n < w {
 		return s + strings.Repeat(" ", w-n)

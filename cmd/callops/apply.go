@@ -1,0 +1,324 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/callops/callops/apply"
+	"github.com/callops/callops/tenant"
+)
+
+func init() { register(applyCommand) }
+
+// backendNames are the values of apply --backend.
+var backendNames = []string{"file"}
+
+func applyCommand() *cli.Command {
+	flags := planFlags()
+	flags = append(flags,
+		&cli.BoolFlag{Name: "auto-approve", Usage: "apply a plan of DIR without asking"},
+		&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `D` (e.g. 30s) for another callops to release the state lock"},
+		&cli.BoolFlag{Name: "resume", Usage: "finish the steps of an apply that was interrupted (from the state's journal)"},
+		&cli.StringFlag{Name: "backend", Value: "file", Usage: "where to apply: file (the state file is the tenant)"},
+		&cli.BoolFlag{Name: "allow-dirty", Usage: "apply a plan file made from a work tree with uncommitted changes"},
+		&cli.BoolFlag{Name: "allow-other-commit", Usage: "apply a plan file made at another commit than HEAD"},
+	)
+	return &cli.Command{
+		Name:      "apply",
+		Usage:     "carry out a plan against the tenant",
+		ArgsUsage: "[PLANFILE|DIR]",
+		Description: "apply DIR (default .) plans as 'callops plan DIR' does, shows the plan and asks for 'yes'\n" +
+			"(--auto-approve skips the question). apply PLANFILE carries out a plan saved by\n" +
+			"'callops plan --out' without asking; it refuses a plan whose state changed since (stale).\n" +
+			"The state of a plan file is --state FILE, else $CALLOPS_STATE, else callops.state.json in\n" +
+			"the plan's source directory.\n\n" +
+			"The file backend locks the state, journals the plan and each step, writes the state\n" +
+			"atomically and bumps its serial. --resume finishes an interrupted apply.\n\n" +
+			"Exit status: 0 success; 1 error (stale plan, lock held, a step refused).",
+		Flags: flags,
+		Action: func(c *cli.Context) error {
+			o, err := applyOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runApply(c.App.Reader, c.App.Writer, c.App.ErrWriter, o)
+		},
+	}
+}
+
+// applyOptions are apply's flags as plain values.
+type applyOptions struct {
+	plan        planOptions // DIR (plan.dir) and plan's flags
+	planFile    string      // PLANFILE; empty: plan DIR
+	autoApprove bool
+	lockTimeout time.Duration
+	resume      bool
+	backend     string
+	commit      apply.CommitOptions
+}
+
+func applyOptionsFrom(c *cli.Context) (applyOptions, error) {
+	po, err := planOptionsFrom(c)
+	if err != nil {
+		return applyOptions{}, err
+	}
+	o := applyOptions{
+		plan:        po,
+		autoApprove: c.Bool("auto-approve"),
+		lockTimeout: c.Duration("lock-timeout"),
+		resume:      c.Bool("resume"),
+		backend:     c.String("backend"),
+		commit:      apply.CommitOptions{AllowDirty: c.Bool("allow-dirty"), AllowOtherCommit: c.Bool("allow-other-commit")},
+	}
+	if !oneOf(backendNames, o.backend) {
+		return o, withHint(fmt.Errorf("unknown backend %q", o.backend), "use --backend "+strings.Join(backendNames, " or "))
+	}
+	if o.lockTimeout < 0 {
+		return o, withHint(errors.New("--lock-timeout is negative"), "use a duration such as 30s")
+	}
+	if c.NArg() == 1 {
+		fi, err := os.Stat(po.dir)
+		if err != nil {
+			return o, withHint(fmt.Errorf("reading %s: %w", po.dir, err), "apply takes a plan file (callops plan --out) or a directory of .cue files")
+		}
+		if !fi.IsDir() {
+			o.planFile, o.plan.dir = po.dir, ""
+		}
+	}
+	if o.resume && o.planFile != "" {
+		return o, withHint(errors.New("--resume takes no plan file"), "the journal in the state file says what is left to do: callops apply --resume --state FILE")
+	}
+	return o, nil
+}
+
+// openBackend opens the backend named by o.backend on the state file.
+// Backends are chosen here only: a new one (powershell) adds a case.
+func openBackend(o applyOptions, file string) (tenant.Backend, error) {
+	switch o.backend {
+	case "file":
+		b, err := tenant.OpenFile(file, tenant.FileOptions{Operation: "apply", LockTimeout: o.lockTimeout})
+		if err != nil {
+			return nil, openError(file, err)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("unknown backend %q", o.backend)
+}
+
+// openError explains why the state could not be opened: a lock held by
+// another callops (with the way out), or a state that does not parse.
+func openError(file string, err error) error {
+	var le *tenant.LockHeldError
+	if errors.As(err, &le) {
+		return withHint(fmt.Errorf("state %s is locked: %w", filepath.ToSlash(file), err),
+			fmt.Sprintf("wait for it to finish (--lock-timeout), or if no callops is running: callops state unlock %s --state %s", le.ID, file))
+	}
+	return stateError(file, err)
+}
+
+func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err error) {
+	if o.resume {
+		return runResume(stdout, o)
+	}
+	var file string
+	var p *apply.Plan
+	if o.planFile != "" {
+		if p, err = apply.Load(o.planFile); err != nil {
+			return withHint(err, "apply takes a plan file written by 'callops plan --out PLANFILE', or a directory")
+		}
+		file = stateFile(filepath.FromSlash(p.Source.Dir), o.plan.state)
+	} else {
+		file = stateFile(o.plan.dir, o.plan.state)
+	}
+	b, err := openBackend(o, file)
+	if err != nil {
+		return err
+	}
+	defer closeBackend(b, &err)
+	if err := dropRefusedJournal(stderr, b); err != nil {
+		return err
+	}
+	s := b.Current()
+
+	if p != nil {
+		// A saved plan is applied as it is: no second diff, only the
+		// checks that it still describes this state and this source.
+		if err := apply.CheckStale(p, s); err != nil {
+			return withHint(err, "run 'callops plan --out PLANFILE' again and review the new plan")
+		}
+		head, _ := sourceCommit(p.Source.Dir)
+		if err := apply.CheckCommit(p, head, o.commit); err != nil {
+			return withHint(err, "plan again from the commit you mean to apply (or --allow-dirty / --allow-other-commit)")
+		}
+		if err := checkThresholds(p, s, o.plan.force); err != nil {
+			return err
+		}
+	} else {
+		if p, err = makePlan(stderr, o.plan, s); err != nil {
+			return err
+		}
+		if err := writePlan(stdout, o.plan, p); err != nil {
+			return err
+		}
+		if err := checkThresholds(p, s, o.plan.force); err != nil {
+			return err
+		}
+		if o.plan.out != "" {
+			// A record of what was approved, in the format of plan --out.
+			if err := apply.Save(o.plan.out, p); err != nil {
+				return err
+			}
+		}
+		if !p.HasChanges() {
+			return nil
+		}
+		if !o.autoApprove {
+			if err := confirm(stdin, stdout, len(p.Steps)); err != nil {
+				return err
+			}
+		}
+	}
+	if !p.HasChanges() {
+		fmt.Fprintln(stdout, apply.NoChanges)
+		return nil
+	}
+	total := len(p.Steps)
+	if err := apply.Execute(p, b, progressPrinter(stdout, total)); err != nil {
+		if errors.Is(err, tenant.ErrJournalPending) {
+			return withHint(fmt.Errorf("an earlier apply of %s did not finish", filepath.ToSlash(file)),
+				"finish it with 'callops apply --resume', or drop its journal with 'callops state discard-journal' and plan again")
+		}
+		return withHint(fmt.Errorf("apply stopped: %w", err),
+			"the steps before it were applied and saved; fix the cause, then plan and apply again")
+	}
+	fmt.Fprintf(stdout, "Apply complete: %d steps. State serial is now %d.\n", total, b.Current().Serial)
+	return nil
+}
+
+// journalDiscarder is a backend whose unfinished journal can be dropped.
+type journalDiscarder interface {
+	Pending() (*tenant.Journal, error)
+	Discard() error
+}
+
+// dropRefusedJournal drops the journal of an earlier apply that stopped
+// because the service refused a step. Such an apply persisted every step
+// before the refused one, so the state file is the tenant as it is and a
+// new plan is made (or checked for staleness) against it; resuming would
+// only repeat the refusal. A journal of an interrupted apply (a crash, a
+// kill) is kept: apply refuses to start and points at --resume.
+func dropRefusedJournal(stderr io.Writer, b tenant.Backend) error {
+	jd, ok := b.(journalDiscarder)
+	if !ok {
+		return nil
+	}
+	j, err := jd.Pending()
+	if err != nil || j == nil || j.Failed == 0 || j.Done != j.Failed-1 {
+		return nil // Begin reports a pending journal
+	}
+	if err := jd.Discard(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "note: dropped the journal of an earlier apply that stopped at step %d of %d (refused: %s)\n",
+		j.Failed, len(j.Ops), j.FailedError)
+	return nil
+}
+
+// progressPrinter prints one line per step as it is carried out.
+func progressPrinter(stdout io.Writer, total int) func(apply.Step, error) {
+	width := len(fmt.Sprint(total))
+	return func(s apply.Step, err error) {
+		status := "ok    "
+		if err != nil {
+			status = "FAILED"
+		}
+		fmt.Fprintf(stdout, "[%*d/%d] %s %s\n", width, s.Index, total, status, apply.StepText(s))
+	}
+}
+
+// confirm asks for "yes" on a terminal. Anything else stops the apply.
+func confirm(stdin io.Reader, stdout io.Writer, steps int) error {
+	if !isTerminal(stdin) {
+		return withHint(errors.New("refusing to ask for approval: stdin is not a terminal"),
+			"review the plan, then run again with --auto-approve (or save it with 'callops plan --out' and apply the file)")
+	}
+	fmt.Fprintf(stdout, "\nApply %d steps? Only 'yes' is accepted: ", steps)
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return errors.New("apply cancelled: no answer")
+	}
+	if strings.TrimSpace(line) != "yes" {
+		return errors.New("apply cancelled: the answer was not 'yes'")
+	}
+	return nil
+}
+
+// isTerminal reports whether r is an interactive terminal: a character
+// device other than the null device (which is one too).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
+		return false
+	}
+	return true
+}
+
+// runResume finishes the journal of an interrupted apply.
+func runResume(stdout io.Writer, o applyOptions) (err error) {
+	file := stateFile(o.plan.dir, o.plan.state)
+	b, err := openBackend(o, file)
+	if err != nil {
+		return err
+	}
+	defer closeBackend(b, &err)
+	rb, ok := b.(apply.ResumeBackend)
+	if !ok {
+		return fmt.Errorf("the %s backend cannot resume", o.backend)
+	}
+	j, err := rb.Pending()
+	if err != nil {
+		return withHint(fmt.Errorf("reading the journal of %s: %w", filepath.ToSlash(file), err),
+			"if the journal is obsolete, drop it with 'callops state discard-journal' and plan again")
+	}
+	if j == nil {
+		fmt.Fprintf(stdout, "Nothing to resume: %s has no unfinished apply.\n", filepath.ToSlash(file))
+		return nil
+	}
+	fmt.Fprintf(stdout, "Resuming plan %s: %d of %d steps were applied.\n", shortID(j.PlanID), j.Done, len(j.Ops))
+	if err := apply.Resume(rb, j, progressPrinter(stdout, len(j.Ops))); err != nil {
+		return withHint(fmt.Errorf("resume stopped: %w", err),
+			"fix the cause and run 'callops apply --resume' again, or drop the journal ('callops state discard-journal') and plan again")
+	}
+	fmt.Fprintf(stdout, "Apply complete: %d steps. State serial is now %d.\n", len(j.Ops)-j.Done, b.Current().Serial)
+	return nil
+}
+
+func shortID(id string) string {
+	if i := strings.IndexByte(id, ':'); i >= 0 && len(id) > i+13 {
+		return id[:i+13]
+	}
+	return id
+}
+
+// closeBackend closes b (persisting pending steps and releasing the lock)
+// and reports its error unless the command already failed.
+func closeBackend(b tenant.Backend, err *error) {
+	if cerr := b.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("closing the state: %w", cerr)
+	}
+}

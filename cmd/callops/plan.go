@@ -1,0 +1,243 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/callops/callops/apply"
+	"github.com/callops/callops/lint"
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+func init() { register(planCommand) }
+
+// planFormats are the values of plan --format.
+var planFormats = []string{"text", "json", "markdown"}
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "plan",
+		Usage:     "show the ordered steps that take the tenant to the desired state",
+		ArgsUsage: "[DIR]",
+		Description: "plan loads the CUE desired state in DIR (default .), lints it (lint errors block the plan),\n" +
+			"diffs it against the current state (--state FILE, else $CALLOPS_STATE, else\n" +
+			"DIR/callops.state.json) and prints an ordered plan in which no step is one the service\n" +
+			"refuses. --out saves the plan for 'callops apply PLANFILE'.\n\n" +
+			"A plan that deletes more than 30% of the tenant's policies or revokes the policy of more\n" +
+			"than 30% of its granted users (with at least 10 present) is shown but not saved without --force.\n\n" +
+			"Exit status: 0 success; 1 error; with --detailed-exitcode, 2 when the plan has changes.",
+		Flags: planFlags(),
+		Action: func(c *cli.Context) error {
+			o, err := planOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runPlan(c.App.Writer, c.App.ErrWriter, o)
+		},
+	}
+}
+
+// planFlags are plan's flags; apply DIR takes the same ones.
+func planFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "state", Usage: "current state `FILE` (default: DIR/callops.state.json)", EnvVars: []string{"CALLOPS_STATE"}},
+		&cli.StringFlag{Name: "out", Usage: "save the plan to `PLANFILE` (callops-plan/v1 JSON) for 'callops apply PLANFILE'"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, json or markdown"},
+		&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when the plan has changes (0: none, 1: error)"},
+		&cli.BoolFlag{Name: "force", Usage: "accept a plan above the deletion and revocation thresholds"},
+		&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
+	}
+}
+
+// planOptions are plan's flags as plain values.
+type planOptions struct {
+	dir              string
+	state            string // --state or CALLOPS_STATE; empty: DIR/callops.state.json
+	out              string
+	format           string
+	detailedExitcode bool
+	force            bool
+	noColor          bool
+}
+
+func planOptionsFrom(c *cli.Context) (planOptions, error) {
+	if c.NArg() > 1 {
+		return planOptions{}, withHint(fmt.Errorf("%s takes one directory, got %d arguments", c.Command.Name, c.NArg()),
+			fmt.Sprintf("see 'callops %s --help'", c.Command.Name))
+	}
+	o := planOptions{
+		dir:              ".",
+		state:            c.String("state"),
+		out:              c.String("out"),
+		format:           c.String("format"),
+		detailedExitcode: c.Bool("detailed-exitcode"),
+		force:            c.Bool("force"),
+		noColor:          c.Bool("no-color"),
+	}
+	if c.NArg() == 1 {
+		o.dir = c.Args().First()
+	}
+	if !oneOf(planFormats, o.format) {
+		return o, withHint(fmt.Errorf("unknown format %q", o.format), "use --format text, json or markdown")
+	}
+	return o, nil
+}
+
+// stateFile is the state a command on dir uses: explicit (--state or
+// CALLOPS_STATE), else DIR/callops.state.json.
+func stateFile(dir, explicit string) string {
+	if explicit != "" {
+		return explicit
+	}
+	return filepath.Join(dir, defaultStateFile)
+}
+
+func runPlan(stdout, stderr io.Writer, o planOptions) error {
+	s, err := readState(stateFile(o.dir, o.state))
+	if err != nil {
+		return err
+	}
+	p, err := makePlan(stderr, o, s)
+	if err != nil {
+		return err
+	}
+	if err := writePlan(stdout, o, p); err != nil {
+		return err
+	}
+	if err := checkThresholds(p, s, o.force); err != nil {
+		return err
+	}
+	if o.out != "" {
+		if err := apply.Save(o.out, p); err != nil {
+			return err
+		}
+	}
+	if o.detailedExitcode && p.HasChanges() {
+		return exitCode(2)
+	}
+	return nil
+}
+
+// readState reads the current state file for plan (no lock: plan only reads,
+// and apply PLANFILE checks that the state did not change since).
+func readState(file string) (*tenant.Snapshot, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("reading state: %w", err),
+			"--state (or CALLOPS_STATE) names the current state file, a callops-state/v1 JSON document; the default is DIR/callops.state.json")
+	}
+	defer f.Close()
+	s, err := tenant.Decode(f)
+	if err != nil {
+		return nil, stateError(file, err)
+	}
+	return s, nil
+}
+
+// stateError names the state file (and the line) of a state that does not
+// parse.
+func stateError(file string, err error) error {
+	var pe *tenant.ParseError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		return fmt.Errorf("reading state %s:%d: %s", filepath.ToSlash(file), pe.Line, pe.Msg)
+	}
+	return fmt.Errorf("reading state %s: %w", filepath.ToSlash(file), err)
+}
+
+// makePlan loads and lints the desired state of o.dir and builds the plan
+// from s. Lint errors are printed on stderr as lint prints them and block
+// the plan.
+func makePlan(stderr io.Writer, o planOptions, s *tenant.Snapshot) (*apply.Plan, error) {
+	d, err := schema.Load(o.dir, schema.Options{})
+	if err != nil {
+		var le *schema.LoadError
+		if errors.As(err, &le) {
+			return nil, lintBlocks(stderr, o, lint.SchemaFindings(le.Problems))
+		}
+		return nil, withHint(fmt.Errorf("loading desired state: %w", err), "callops plan reads the .cue files of DIR (default .)")
+	}
+	if err := lintBlocks(stderr, o, lint.Run(d, s)); err != nil {
+		return nil, err
+	}
+	p, err := apply.Build(d, s)
+	if err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	p.Format = apply.PlanFormat
+	p.Tool = "callops " + Version
+	commit, dirty := sourceCommit(o.dir)
+	p.Source = apply.Source{Dir: filepath.ToSlash(o.dir), Commit: commit, Dirty: dirty, Digest: d.Digest}
+	return p, nil
+}
+
+// sourceCommit returns the git commit of dir and whether its work tree has
+// uncommitted changes under dir; "" and false outside git. Plans record it
+// so that apply PLANFILE can refuse a plan of another commit. The git
+// integration (internal/gitrepo) plugs in here.
+var sourceCommit = func(dir string) (commit string, dirty bool) { return "", false }
+
+// lintBlocks prints the error findings on stderr, as lint's text formatter
+// does, and returns an error when there are any: a plan of a desired state
+// with errors could not be carried out.
+func lintBlocks(stderr io.Writer, o planOptions, findings []lint.Finding) error {
+	var errs []lint.Finding
+	for _, f := range findings {
+		if f.Severity == lint.Error {
+			errs = append(errs, f)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	lint.WriteText(stderr, errs, lint.Options{PathPrefix: o.dir, Color: colorEnabled(stderr, o.noColor)})
+	noun := "errors"
+	if len(errs) == 1 {
+		noun = "error"
+	}
+	return withHint(fmt.Errorf("the desired state has %d lint %s: no plan was made", len(errs), noun),
+		fmt.Sprintf("fix them; 'callops lint %s' shows every finding", o.dir))
+}
+
+// writePlan renders p on stdout in o.format.
+func writePlan(stdout io.Writer, o planOptions, p *apply.Plan) error {
+	var out string
+	switch o.format {
+	case "json":
+		b, err := apply.Encode(p)
+		if err != nil {
+			return err
+		}
+		out = string(b)
+	case "markdown":
+		out = apply.RenderMarkdown(p)
+	default:
+		out = apply.RenderText(p, apply.TextOptions{Color: colorEnabled(stdout, o.noColor)})
+	}
+	if _, err := io.WriteString(stdout, out); err != nil {
+		return fmt.Errorf("writing plan: %w", err)
+	}
+	return nil
+}
+
+// checkThresholds refuses a plan above the safety thresholds unless forced.
+func checkThresholds(p *apply.Plan, s *tenant.Snapshot, force bool) error {
+	if force {
+		return nil
+	}
+	if err := apply.CheckThresholds(p, s); err != nil {
+		var te *apply.ThresholdError
+		if errors.As(err, &te) {
+			msg := strings.TrimSuffix(err.Error(), "; use --force to apply it anyway")
+			return withHint(errors.New(msg), "check the desired state (a deleted file? a bad merge?); use --force to accept the plan anyway")
+		}
+		return err
+	}
+	return nil
+}
