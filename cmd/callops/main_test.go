@@ -34,6 +34,36 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// writebytes FILE TEXT writes TEXT to FILE with Go string
+			// escapes interpreted, for invalid UTF-8 and NUL bytes that a
+			// txtar can't hold safely: writebytes a.cue 'x: \"\xff\"\n'.
+			"writebytes": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: writebytes FILE TEXT")
+				}
+				data, err := strconv.Unquote(`"` + args[1] + `"`)
+				ts.Check(err)
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o644))
+			},
+			// bigcue FILE SIZE writes a valid CUE file of SIZE bytes (a
+			// package clause and comment lines), to test size limits.
+			"bigcue": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: bigcue FILE SIZE")
+				}
+				size, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				head := "package tenant\n"
+				line := "// " + strings.Repeat("x", 76) + "\n"
+				var b strings.Builder
+				b.Grow(size)
+				b.WriteString(head)
+				for b.Len()+len(line) <= size {
+					b.WriteString(line)
+				}
+				b.WriteString(strings.Repeat("\n", size-b.Len()))
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+			},
 			// exitcode N CMD ARGS... runs an exec and asserts its exit
 			// code: testscript's ! only says "not zero".
 			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
