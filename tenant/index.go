@@ -54,6 +54,9 @@ type index struct {
 	ranks map[int]int
 
 	hdr headers
+	// stale forces a rebuild at the next use (Canonicalize reorders the
+	// slices in place, which the headers do not show).
+	stale bool
 }
 
 // headers records the slices an index was built from.
@@ -89,19 +92,20 @@ func (s *Snapshot) ix() *index {
 			delete(indexes.m, wp)
 			indexes.Unlock()
 		}, wp)
-	case x.hdr != headersOf(s):
+	case x.stale || x.hdr != headersOf(s):
 		*x = *buildIndex(s)
 	}
 	return x
 }
 
-// Reindex rebuilds the lookup index of s. Apply keeps the index up to date
-// and replaced slices are detected; call Reindex after changing elements of
-// s's slices in place.
+// Reindex makes the next lookup rebuild the index of s. Apply keeps the
+// index up to date, replaced slices are detected and Canonicalize calls it;
+// call it after changing elements of s's slices in place.
 func (s *Snapshot) Reindex() {
-	x := s.ix()
 	indexes.Lock()
-	*x = *buildIndex(s)
+	if x := indexes.m[weak.Make(s)]; x != nil {
+		x.stale = true
+	}
 	indexes.Unlock()
 }
 

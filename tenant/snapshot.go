@@ -327,6 +327,8 @@ func (s *Snapshot) Canonicalize() {
 	if s.GroupAssignments == nil {
 		s.GroupAssignments = []GroupAssignment{}
 	}
+	// The slices were reordered in place: the lookup index is stale.
+	s.Reindex()
 }
 
 // Clone returns a deep copy of s.
