@@ -249,8 +249,10 @@ func (c *Context) line(upn string) accountLine {
 		}
 		if loc, ok := c.locations[ra.Location]; ok {
 			l.locationID = loc.ID
-		} else if ra.Location == "" && inv != nil && c.knownLocation(inv.LocationID) {
-			// Location not managed by the config: the tenant's stays.
+		} else if ra.Location == "" && inv != nil && c.knownLocation(inv.LocationID) && c.holds(ra.UPN, inv) {
+			// Location not managed by the config: the number keeps the
+			// tenant's location if the account holds it already; a
+			// number it gets is assigned without one (docs/decisions.md).
 			l.locationID = inv.LocationID
 		}
 		return l
@@ -270,6 +272,12 @@ func (c *Context) line(upn string) accountLine {
 		}
 	}
 	return l
+}
+
+// holds reports whether the tenant's resource account upn holds the number n.
+func (c *Context) holds(upn string, n *tenant.Number) bool {
+	sra := c.stateAccount(upn)
+	return sra != nil && n.AssignedPstnTargetID != "" && strings.EqualFold(n.AssignedPstnTargetID, sra.ObjectID)
 }
 
 // knownLocation reports whether id names an emergency location of the tenant

@@ -355,7 +355,9 @@ func checkPolicyUnused(c *Context) {
 	d := c.desired
 	for i := range d.Policies {
 		p := &d.Policies[i]
-		if len(p.Users) > 0 || len(p.Groups) > 0 || strings.EqualFold(p.Name, d.TenantDefault) {
+		// Global applies to every user without another policy.
+		if len(p.Users) > 0 || len(p.Groups) > 0 || strings.EqualFold(p.Name, d.TenantDefault) ||
+			strings.EqualFold(p.Name, schema.GlobalPolicy) {
 			continue
 		}
 		c.report(p.Pos, schema.Path("policies", p.Name), "policy %s is granted to no user or group and is not the tenant default", p.Name)
@@ -373,7 +375,7 @@ func checkResourceAccountUnknown(c *Context) {
 func checkLocationUnknown(c *Context) {
 	for _, l := range c.desired.Locations {
 		if c.stateLocation(l.ID) == nil {
-			c.report(l.IDPos, schema.Path("locations", l.Key, "id"), "location %s (%s) is not an emergency location of the tenant", l.Key, l.ID)
+			c.report(l.IDPos, schema.Path("locations", l.Key, "id"), "location %s (id %q) is not an emergency location of the tenant", l.Key, l.ID)
 		}
 	}
 }

@@ -127,6 +127,15 @@ var ruleCases = []ruleCase{
 			stateNumber(s, "+14255550100").LocationID = "00000000-0000-0000-0000-000000000000"
 		},
 		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "")} }},
+	{name: "no location in config, new number located in the inventory", rule: "resource-account-location", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			// The account gets a number it doesn't hold yet: it is assigned
+			// without a location, whatever the inventory says.
+			d.ResourceAccounts[0].Location, d.ResourceAccounts[0].Number = "", "+14255556690"
+			s.Numbers = append(s.Numbers, tenant.Number{TelephoneNumber: "+14255556690", NumberType: "CallingPlan",
+				IsoCountryCode: "US", LocationID: redmondID, NumberSource: "Online"})
+		},
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "")} }},
 	{name: "undeclared location key", rule: "resource-account-location",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.ResourceAccounts[0].Location = "nowhere" },
 		want: func(d *schema.Desired) []where { return []where{raField(d, "ra1@contoso.com", "location")} }, msg: `"nowhere"`},
@@ -384,6 +393,10 @@ var ruleCases = []ruleCase{
 	{name: "tenant default", rule: "policy-unused",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
 			d.Policies[1].Users, d.TenantDefault = nil, "Vancouver"
+		}},
+	{name: "Global", rule: "policy-unused",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies = append(d.Policies, schema.Policy{Name: "Global", Pos: g.next(), ResourceAccount: "ra1@contoso.com", ResourceAccountPos: g.next()})
 		}},
 	{name: "groups only", rule: "policy-unused",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
