@@ -228,10 +228,13 @@ func (fb *FileBackend) Apply(op Op) error {
 	}
 	fail(fmt.Sprintf("before-step-%d", step))
 	if err := fb.cur.Apply(op); err != nil {
-		// Persist what was done, so that the state file shows it.
-		return errors.Join(err,
-			fb.journal.write(journalRecord{Type: "failed", Step: step, Error: err.Error()}),
-			fb.flush())
+		// Persist what was done, so that the state file shows it; the
+		// refusal itself is returned as it is, for errors.As.
+		jerr := fb.journal.write(journalRecord{Type: "failed", Step: step, Error: err.Error()})
+		if ferr := errors.Join(jerr, fb.flush()); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+		return err
 	}
 	fb.steps, fb.dirty = step, true
 	if err := fb.journal.write(journalRecord{Type: "done", Step: step}); err != nil {

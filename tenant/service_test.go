@@ -86,189 +86,197 @@ func checkIndex(t *testing.T, s *Snapshot) {
 	}
 }
 
+// applyCase is one operation on fixture(): refused with wantRule, or
+// accepted with got(state) == want.
+type applyCase struct {
+	name     string
+	op       Op
+	wantRule string
+	// got, want: for accepted ops, a view of the result.
+	got  func(*Snapshot) any
+	want any
+}
+
+func number(tel string) func(*Snapshot) any {
+	return func(s *Snapshot) any { return *s.NumberByTelephone(tel) }
+}
+
+// applyCases covers every rule of Apply both ways. The conformance suite
+// (conformance_test.go) runs them against every backend.
+var applyCases = []applyCase{
+	// number.assign
+	{name: "assign to user", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "BOB@contoso.com", NumberType: "CallingPlan", Location: strings.ToUpper(locUS)},
+		got: func(s *Snapshot) any {
+			n := s.NumberByTelephone("+14255556678")
+			return []any{n.AssignedPstnTargetID, n.PstnAssignmentStatus, n.LocationID, s.UserByUPN("bob@contoso.com").EnterpriseVoiceEnabled}
+		},
+		want: []any{"bob-id", StatusUserAssigned, locUS, true}},
+	{name: "assign to resource account", op: Op{Action: NumberAssign, Number: "+14255557001", Holder: "ra3@contoso.com", NumberType: "CallingPlan"},
+		got: func(s *Snapshot) any {
+			n := s.NumberByTelephone("+14255557001")
+			return []any{n.AssignedPstnTargetID, n.PstnAssignmentStatus}
+		},
+		want: []any{"ra3-id", StatusVoiceAppAssigned}},
+	{name: "assign extension number to user", op: Op{Action: NumberAssign, Number: "+12065550300;ext=12", Holder: "bob@contoso.com", NumberType: "DirectRouting"},
+		got: func(s *Snapshot) any { k, n := s.Holder("+12065550300;ext=12"); return []any{k, n} }, want: []any{HolderUser, "bob@contoso.com"}},
+	{name: "assign unknown number", op: Op{Action: NumberAssign, Number: "+14255550000", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberUnknown},
+	{name: "assign on-premises number", op: Op{Action: NumberAssign, Number: "+14255558000", Holder: "bob@contoso.com", NumberType: "DirectRouting"}, wantRule: RuleNumberOnPremises},
+	{name: "assign with wrong type", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "bob@contoso.com", NumberType: "DirectRouting"}, wantRule: RuleNumberType},
+	{name: "assign emergency number", op: Op{Action: NumberAssign, Number: "+14255556677", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberHeld},
+	{name: "assign user's number", op: Op{Action: NumberAssign, Number: "+14255551000", Holder: "ra3@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberHeld},
+	{name: "assign RA's number", op: Op{Action: NumberAssign, Number: "+14255550100", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberHeld},
+	{name: "assign to unknown holder", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "dave@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleHolderUnknown},
+	{name: "assign to holder with a number", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "alice@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleHolderHasNumber},
+	{name: "assign user-only number to RA", op: Op{Action: NumberAssign, Number: "+14255557000", Holder: "ra3@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberCapability},
+	{name: "assign RA-only number to user", op: Op{Action: NumberAssign, Number: "+14255557001", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberCapability},
+	{name: "assign with unknown location", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "bob@contoso.com", NumberType: "CallingPlan", Location: "nowhere"}, wantRule: RuleLocationUnknown},
+	{name: "assign without type", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "bob@contoso.com"}, wantRule: RuleInvalidOp},
+
+	// number.unassign
+	{name: "unassign user number", op: Op{Action: NumberUnassign, Number: "+14255551000", Holder: "Alice@Contoso.com"},
+		got: func(s *Snapshot) any {
+			n := s.NumberByTelephone("+14255551000")
+			return []any{n.AssignedPstnTargetID, n.PstnAssignmentStatus, n.LocationID, s.UserByUPN("alice@contoso.com").EnterpriseVoiceEnabled, s.NumberHeldBy("alice@contoso.com") == nil}
+		},
+		want: []any{"", StatusUnassigned, locUS, false, true}},
+	{name: "unassign RA number", op: Op{Action: NumberUnassign, Number: "+14255550100", Holder: "ra1@contoso.com"},
+		got: func(s *Snapshot) any { k, _ := s.Holder("+14255550100"); return k }, want: HolderNone},
+	{name: "unassign from the wrong holder", op: Op{Action: NumberUnassign, Number: "+14255551000", Holder: "bob@contoso.com"}, wantRule: RuleNumberNotHeld},
+	{name: "unassign free number", op: Op{Action: NumberUnassign, Number: "+14255556678", Holder: "bob@contoso.com"}, wantRule: RuleNumberNotHeld},
+	{name: "unassign emergency number", op: Op{Action: NumberUnassign, Number: "+14255556677", Holder: "bob@contoso.com"}, wantRule: RuleNumberHeld},
+	{name: "unassign unknown number", op: Op{Action: NumberUnassign, Number: "+14255550000", Holder: "bob@contoso.com"}, wantRule: RuleNumberUnknown},
+
+	// number.set-location
+	{name: "set location", op: Op{Action: NumberSetLocation, Number: "+14255550500", Location: locUS},
+		got: func(s *Snapshot) any { return s.NumberByTelephone("+14255550500").LocationID }, want: locUS},
+	{name: "set unknown location", op: Op{Action: NumberSetLocation, Number: "+14255550500", Location: "nowhere"}, wantRule: RuleLocationUnknown},
+	{name: "set location of unknown number", op: Op{Action: NumberSetLocation, Number: "+19995550500", Location: locUS}, wantRule: RuleNumberUnknown},
+
+	// policy.create
+	{name: "create", op: Op{Action: PolicyCreate, Policy: "Bellevue", ResourceAccount: "RA2@contoso.com", Description: "d", Numbers: []string{"+14255556678", "+14255556679"}},
+		got: func(s *Snapshot) any {
+			k, n := s.Holder("+14255556679")
+			return []any{*s.PolicyByIdentity("bellevue"), number("+14255556678")(s).(Number).AssignedPstnTargetID, k, n}
+		},
+		want: []any{Policy{Identity: "Bellevue", Description: "d", ResourceAccount: "ra2-id", EmergencyNumbers: []string{"+14255556678", "+14255556679"}},
+			PolicyTargetPrefix + "Bellevue", HolderPolicy, "Bellevue"}},
+	{name: "create with Tag prefix and no numbers", op: Op{Action: PolicyCreate, Policy: "Tag:Kirkland", ResourceAccount: "ra1@contoso.com"},
+		got:  func(s *Snapshot) any { return s.PolicyByIdentity("Kirkland").Identity },
+		want: "Kirkland"},
+	{name: "create Direct Routing with numbers outside the inventory", op: Op{Action: PolicyCreate, Policy: "DR2", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+12065550998", "+12065550301"}},
+		got: func(s *Snapshot) any { k, n := s.Holder("+12065550998"); return []any{k, n} }, want: []any{HolderPolicy, "DR2"}},
+	{name: "create Operator Connect", op: Op{Action: PolicyCreate, Policy: "OC", ResourceAccount: "ra7@contoso.com", Numbers: []string{"+14255559000"}},
+		got: func(s *Snapshot) any { return number("+14255559000")(s).(Number).PstnAssignmentStatus }, want: StatusPolicyAssigned},
+	{name: "create existing", op: Op{Action: PolicyCreate, Policy: "redmond", ResourceAccount: "ra1@contoso.com"}, wantRule: RulePolicyExists},
+	{name: "create Global", op: Op{Action: PolicyCreate, Policy: "Global", ResourceAccount: "ra1@contoso.com"}, wantRule: RulePolicyGlobal},
+	{name: "create with unknown RA", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "nobody@contoso.com"}, wantRule: RuleResourceAccount},
+	{name: "create with RA without number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra3@contoso.com"}, wantRule: RuleRANumber},
+	{name: "create with RA number without location", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra5@contoso.com"}, wantRule: RuleRALocation},
+	{name: "create with duplicate numbers", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255556678", "+14255556678"}}, wantRule: RuleEmergencyDuplicate},
+	{name: "create with extension number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+12065550300;ext=12"}}, wantRule: RuleEmergencyExtension},
+	{name: "create with malformed number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"12065550300"}}, wantRule: RuleNumberFormat},
+	{name: "create with other policy's number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255556677"}}, wantRule: RuleEmergencyReused},
+	{name: "create with other policy's DR number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+12065550999"}}, wantRule: RuleEmergencyReused},
+	{name: "create with user's number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255551000"}}, wantRule: RuleEmergencyAssigned},
+	{name: "create with RA's own number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255550100"}}, wantRule: RuleEmergencyAssigned},
+	{name: "create with Calling Plan number outside inventory", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255553333"}}, wantRule: RuleEmergencyInTenant},
+	{name: "create with number of another type", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255559000"}}, wantRule: RulePolicyNumberType},
+	{name: "create with number of another country", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+16135550101"}}, wantRule: RulePolicyNumberCntry},
+	{name: "create DR with number of another country", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+442071838750"}}, wantRule: RulePolicyNumberCntry},
+
+	// policy.update
+	{name: "update RA and description", op: Op{Action: PolicyUpdate, Policy: "REDMOND", ResourceAccount: "ra2@contoso.com", UpdateResourceAccount: true, Description: "new", UpdateDescription: true},
+		got: func(s *Snapshot) any {
+			p := s.PolicyByIdentity("Redmond")
+			return []any{p.ResourceAccount, p.Description}
+		}, want: []any{"ra2-id", "new"}},
+	{name: "update description only", op: Op{Action: PolicyUpdate, Policy: "Seattle", Description: "x", UpdateDescription: true},
+		got: func(s *Snapshot) any {
+			p := s.PolicyByIdentity("Seattle")
+			return []any{p.ResourceAccount, p.Description}
+		}, want: []any{"ra2-id", "x"}},
+	{name: "update Global adds the built-in instance", op: Op{Action: PolicyUpdate, Policy: "Global", ResourceAccount: "ra1@contoso.com", UpdateResourceAccount: true},
+		got: func(s *Snapshot) any { return s.PolicyByIdentity("Global").ResourceAccount }, want: "ra1-id"},
+	{name: "update Global with a bad RA", op: Op{Action: PolicyUpdate, Policy: "Global", ResourceAccount: "ra3@contoso.com", UpdateResourceAccount: true}, wantRule: RuleRANumber},
+	{name: "update unknown policy", op: Op{Action: PolicyUpdate, Policy: "Nope", Description: "x", UpdateDescription: true}, wantRule: RulePolicyUnknown},
+	{name: "update to RA without located number", op: Op{Action: PolicyUpdate, Policy: "Seattle", ResourceAccount: "ra5@contoso.com", UpdateResourceAccount: true}, wantRule: RuleRALocation},
+	{name: "update to RA of another country", op: Op{Action: PolicyUpdate, Policy: "Redmond", ResourceAccount: "ra6@contoso.com", UpdateResourceAccount: true}, wantRule: RulePolicyNumberCntry},
+	{name: "update to RA of another type", op: Op{Action: PolicyUpdate, Policy: "Redmond", ResourceAccount: "ra4@contoso.com", UpdateResourceAccount: true}, wantRule: RulePolicyNumberType},
+	{name: "update DR policy to Calling Plan RA", op: Op{Action: PolicyUpdate, Policy: "DR", ResourceAccount: "ra1@contoso.com", UpdateResourceAccount: true}, wantRule: RuleEmergencyInTenant},
+
+	// policy.remove-emergency-numbers / add-emergency-numbers
+	{name: "remove emergency number", op: Op{Action: PolicyRemoveEmergency, Policy: "Redmond", Numbers: []string{"+14255556677"}},
+		got: func(s *Snapshot) any {
+			n := s.NumberByTelephone("+14255556677")
+			return []any{s.PolicyByIdentity("Redmond").EmergencyNumbers, n.AssignedPstnTargetID, n.PstnAssignmentStatus}
+		},
+		want: []any{[]string{}, "", StatusUnassigned}},
+	{name: "remove DR number outside inventory", op: Op{Action: PolicyRemoveEmergency, Policy: "DR", Numbers: []string{"+12065550999"}},
+		got: func(s *Snapshot) any { k, _ := s.Holder("+12065550999"); return k }, want: HolderNone},
+	{name: "remove number not in policy", op: Op{Action: PolicyRemoveEmergency, Policy: "Redmond", Numbers: []string{"+14255556678"}}, wantRule: RuleEmergencyNotListed},
+	{name: "remove twice", op: Op{Action: PolicyRemoveEmergency, Policy: "Redmond", Numbers: []string{"+14255556677", "+14255556677"}}, wantRule: RuleEmergencyDuplicate},
+	{name: "remove from unknown policy", op: Op{Action: PolicyRemoveEmergency, Policy: "Nope", Numbers: []string{"+14255556677"}}, wantRule: RulePolicyUnknown},
+	{name: "add emergency numbers keeps order", op: Op{Action: PolicyAddEmergency, Policy: "Redmond", Numbers: []string{"+14255556679", "+14255556678"}},
+		got:  func(s *Snapshot) any { return s.PolicyByIdentity("Redmond").EmergencyNumbers },
+		want: []string{"+14255556677", "+14255556679", "+14255556678"}},
+	{name: "add number already in policy", op: Op{Action: PolicyAddEmergency, Policy: "Redmond", Numbers: []string{"+14255556677"}}, wantRule: RuleEmergencyDuplicate},
+	{name: "add other policy's number", op: Op{Action: PolicyAddEmergency, Policy: "Seattle", Numbers: []string{"+14255556677"}}, wantRule: RuleEmergencyReused},
+	{name: "add user's number", op: Op{Action: PolicyAddEmergency, Policy: "Seattle", Numbers: []string{"+14255551000"}}, wantRule: RuleEmergencyAssigned},
+	{name: "add number of another country", op: Op{Action: PolicyAddEmergency, Policy: "Seattle", Numbers: []string{"+16135550101"}}, wantRule: RulePolicyNumberCntry},
+	{name: "add to unknown policy", op: Op{Action: PolicyAddEmergency, Policy: "Nope", Numbers: []string{"+14255556678"}}, wantRule: RulePolicyUnknown},
+
+	// policy.delete
+	{name: "delete unused policy", op: Op{Action: PolicyDelete, Policy: "empty"},
+		got: func(s *Snapshot) any {
+			return []any{s.PolicyByIdentity("Empty") == nil, len(s.Policies), s.PolicyByIdentity("DR").Identity}
+		},
+		want: []any{true, 3, "DR"}},
+	{name: "delete Global", op: Op{Action: PolicyDelete, Policy: "Global"}, wantRule: RulePolicyGlobal},
+	{name: "delete unknown", op: Op{Action: PolicyDelete, Policy: "Nope"}, wantRule: RulePolicyUnknown},
+	{name: "delete policy with emergency numbers", op: Op{Action: PolicyDelete, Policy: "DR"}, wantRule: RulePolicyHasNumbers},
+	{name: "delete policy with group", op: Op{Action: PolicyDelete, Policy: "Seattle"}, wantRule: RulePolicyInUse},
+
+	// grant.user
+	{name: "grant user", op: Op{Action: GrantUser, User: "BOB@contoso.com", Grant: ptr("seattle")},
+		got: func(s *Snapshot) any {
+			return []any{s.UserByUPN("bob@contoso.com").SharedCallingPolicy, s.UsersOfPolicy("Seattle"), s.CountUsersOfPolicy("SEATTLE")}
+		},
+		want: []any{"Seattle", []string{"bob@contoso.com"}, 1}},
+	{name: "move user", op: Op{Action: GrantUser, User: "alice@contoso.com", Grant: ptr("Seattle")},
+		got:  func(s *Snapshot) any { return []any{s.UsersOfPolicy("Redmond"), s.UsersOfPolicy("Seattle")} },
+		want: []any{[]string{"carol@contoso.com"}, []string{"alice@contoso.com"}}},
+	{name: "revoke user", op: Op{Action: GrantUser, User: "alice@contoso.com"},
+		got: func(s *Snapshot) any { return s.UserByUPN("alice@contoso.com").SharedCallingPolicy }, want: ""},
+	{name: "grant Global to user stores empty", op: Op{Action: GrantUser, User: "alice@contoso.com", Grant: ptr("Global")},
+		got: func(s *Snapshot) any { return s.UserByUPN("alice@contoso.com").SharedCallingPolicy }, want: ""},
+	{name: "grant unknown user", op: Op{Action: GrantUser, User: "dave@contoso.com", Grant: ptr("Seattle")}, wantRule: RuleUserUnknown},
+	{name: "grant unknown policy", op: Op{Action: GrantUser, User: "bob@contoso.com", Grant: ptr("Nope")}, wantRule: RulePolicyUnknown},
+
+	// grant.group
+	{name: "grant group", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("redmond"), Rank: 2},
+		got: func(s *Snapshot) any { return *s.GroupAssignmentByGroup("G2") }, want: GroupAssignment{GroupID: "g2", PolicyName: "Redmond", Rank: 2}},
+	{name: "regrant group", op: Op{Action: GrantGroup, Group: "g1", Grant: ptr("Redmond"), Rank: 1},
+		got: func(s *Snapshot) any { return s.GroupAssignments }, want: []GroupAssignment{{GroupID: "g1", PolicyName: "Redmond", Rank: 1}}},
+	{name: "remove group", op: Op{Action: GrantGroup, Group: "G1"},
+		got: func(s *Snapshot) any { return len(s.GroupAssignments) }, want: 0},
+	{name: "remove unassigned group", op: Op{Action: GrantGroup, Group: "g9"}, wantRule: RuleGroupUnassigned},
+	{name: "group rank zero", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Redmond"), Rank: 0}, wantRule: RuleGroupRank},
+	{name: "group rank taken", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Redmond"), Rank: 1}, wantRule: RuleGroupRank},
+	{name: "group unknown policy", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Nope"), Rank: 2}, wantRule: RulePolicyUnknown},
+	{name: "group Global", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Global"), Rank: 2}, wantRule: RulePolicyGlobal},
+
+	// grant.global
+	{name: "grant global", op: Op{Action: GrantGlobal, Grant: ptr("SEATTLE")},
+		got: func(s *Snapshot) any { return s.Tenant.GlobalPolicy }, want: "Seattle"},
+	{name: "clear global", op: Op{Action: GrantGlobal},
+		got: func(s *Snapshot) any { return s.Tenant.GlobalPolicy }, want: ""},
+	{name: "grant global unknown", op: Op{Action: GrantGlobal, Grant: ptr("Nope")}, wantRule: RulePolicyUnknown},
+
+	{name: "unknown action", op: Op{Action: "number.port"}, wantRule: RuleInvalidOp},
+}
+
 func TestApply(t *testing.T) {
-	number := func(tel string) func(*Snapshot) any {
-		return func(s *Snapshot) any { return *s.NumberByTelephone(tel) }
-	}
-	tests := []struct {
-		name     string
-		op       Op
-		wantRule string
-		// got, want: for accepted ops, a view of the result.
-		got  func(*Snapshot) any
-		want any
-	}{
-		// number.assign
-		{name: "assign to user", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "BOB@contoso.com", NumberType: "CallingPlan", Location: strings.ToUpper(locUS)},
-			got: func(s *Snapshot) any {
-				n := s.NumberByTelephone("+14255556678")
-				return []any{n.AssignedPstnTargetID, n.PstnAssignmentStatus, n.LocationID, s.UserByUPN("bob@contoso.com").EnterpriseVoiceEnabled}
-			},
-			want: []any{"bob-id", StatusUserAssigned, locUS, true}},
-		{name: "assign to resource account", op: Op{Action: NumberAssign, Number: "+14255557001", Holder: "ra3@contoso.com", NumberType: "CallingPlan"},
-			got: func(s *Snapshot) any {
-				n := s.NumberByTelephone("+14255557001")
-				return []any{n.AssignedPstnTargetID, n.PstnAssignmentStatus}
-			},
-			want: []any{"ra3-id", StatusVoiceAppAssigned}},
-		{name: "assign extension number to user", op: Op{Action: NumberAssign, Number: "+12065550300;ext=12", Holder: "bob@contoso.com", NumberType: "DirectRouting"},
-			got: func(s *Snapshot) any { k, n := s.Holder("+12065550300;ext=12"); return []any{k, n} }, want: []any{HolderUser, "bob@contoso.com"}},
-		{name: "assign unknown number", op: Op{Action: NumberAssign, Number: "+14255550000", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberUnknown},
-		{name: "assign on-premises number", op: Op{Action: NumberAssign, Number: "+14255558000", Holder: "bob@contoso.com", NumberType: "DirectRouting"}, wantRule: RuleNumberOnPremises},
-		{name: "assign with wrong type", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "bob@contoso.com", NumberType: "DirectRouting"}, wantRule: RuleNumberType},
-		{name: "assign emergency number", op: Op{Action: NumberAssign, Number: "+14255556677", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberHeld},
-		{name: "assign user's number", op: Op{Action: NumberAssign, Number: "+14255551000", Holder: "ra3@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberHeld},
-		{name: "assign RA's number", op: Op{Action: NumberAssign, Number: "+14255550100", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberHeld},
-		{name: "assign to unknown holder", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "dave@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleHolderUnknown},
-		{name: "assign to holder with a number", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "alice@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleHolderHasNumber},
-		{name: "assign user-only number to RA", op: Op{Action: NumberAssign, Number: "+14255557000", Holder: "ra3@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberCapability},
-		{name: "assign RA-only number to user", op: Op{Action: NumberAssign, Number: "+14255557001", Holder: "bob@contoso.com", NumberType: "CallingPlan"}, wantRule: RuleNumberCapability},
-		{name: "assign with unknown location", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "bob@contoso.com", NumberType: "CallingPlan", Location: "nowhere"}, wantRule: RuleLocationUnknown},
-		{name: "assign without type", op: Op{Action: NumberAssign, Number: "+14255556678", Holder: "bob@contoso.com"}, wantRule: RuleInvalidOp},
-
-		// number.unassign
-		{name: "unassign user number", op: Op{Action: NumberUnassign, Number: "+14255551000", Holder: "Alice@Contoso.com"},
-			got: func(s *Snapshot) any {
-				n := s.NumberByTelephone("+14255551000")
-				return []any{n.AssignedPstnTargetID, n.PstnAssignmentStatus, n.LocationID, s.UserByUPN("alice@contoso.com").EnterpriseVoiceEnabled, s.NumberHeldBy("alice@contoso.com") == nil}
-			},
-			want: []any{"", StatusUnassigned, locUS, false, true}},
-		{name: "unassign RA number", op: Op{Action: NumberUnassign, Number: "+14255550100", Holder: "ra1@contoso.com"},
-			got: func(s *Snapshot) any { k, _ := s.Holder("+14255550100"); return k }, want: HolderNone},
-		{name: "unassign from the wrong holder", op: Op{Action: NumberUnassign, Number: "+14255551000", Holder: "bob@contoso.com"}, wantRule: RuleNumberNotHeld},
-		{name: "unassign free number", op: Op{Action: NumberUnassign, Number: "+14255556678", Holder: "bob@contoso.com"}, wantRule: RuleNumberNotHeld},
-		{name: "unassign emergency number", op: Op{Action: NumberUnassign, Number: "+14255556677", Holder: "bob@contoso.com"}, wantRule: RuleNumberHeld},
-		{name: "unassign unknown number", op: Op{Action: NumberUnassign, Number: "+14255550000", Holder: "bob@contoso.com"}, wantRule: RuleNumberUnknown},
-
-		// number.set-location
-		{name: "set location", op: Op{Action: NumberSetLocation, Number: "+14255550500", Location: locUS},
-			got: func(s *Snapshot) any { return s.NumberByTelephone("+14255550500").LocationID }, want: locUS},
-		{name: "set unknown location", op: Op{Action: NumberSetLocation, Number: "+14255550500", Location: "nowhere"}, wantRule: RuleLocationUnknown},
-		{name: "set location of unknown number", op: Op{Action: NumberSetLocation, Number: "+19995550500", Location: locUS}, wantRule: RuleNumberUnknown},
-
-		// policy.create
-		{name: "create", op: Op{Action: PolicyCreate, Policy: "Bellevue", ResourceAccount: "RA2@contoso.com", Description: "d", Numbers: []string{"+14255556678", "+14255556679"}},
-			got: func(s *Snapshot) any {
-				k, n := s.Holder("+14255556679")
-				return []any{*s.PolicyByIdentity("bellevue"), number("+14255556678")(s).(Number).AssignedPstnTargetID, k, n}
-			},
-			want: []any{Policy{Identity: "Bellevue", Description: "d", ResourceAccount: "ra2-id", EmergencyNumbers: []string{"+14255556678", "+14255556679"}},
-				PolicyTargetPrefix + "Bellevue", HolderPolicy, "Bellevue"}},
-		{name: "create with Tag prefix and no numbers", op: Op{Action: PolicyCreate, Policy: "Tag:Kirkland", ResourceAccount: "ra1@contoso.com"},
-			got:  func(s *Snapshot) any { return s.PolicyByIdentity("Kirkland").Identity },
-			want: "Kirkland"},
-		{name: "create Direct Routing with numbers outside the inventory", op: Op{Action: PolicyCreate, Policy: "DR2", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+12065550998", "+12065550301"}},
-			got: func(s *Snapshot) any { k, n := s.Holder("+12065550998"); return []any{k, n} }, want: []any{HolderPolicy, "DR2"}},
-		{name: "create Operator Connect", op: Op{Action: PolicyCreate, Policy: "OC", ResourceAccount: "ra7@contoso.com", Numbers: []string{"+14255559000"}},
-			got: func(s *Snapshot) any { return number("+14255559000")(s).(Number).PstnAssignmentStatus }, want: StatusPolicyAssigned},
-		{name: "create existing", op: Op{Action: PolicyCreate, Policy: "redmond", ResourceAccount: "ra1@contoso.com"}, wantRule: RulePolicyExists},
-		{name: "create Global", op: Op{Action: PolicyCreate, Policy: "Global", ResourceAccount: "ra1@contoso.com"}, wantRule: RulePolicyGlobal},
-		{name: "create with unknown RA", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "nobody@contoso.com"}, wantRule: RuleResourceAccount},
-		{name: "create with RA without number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra3@contoso.com"}, wantRule: RuleRANumber},
-		{name: "create with RA number without location", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra5@contoso.com"}, wantRule: RuleRALocation},
-		{name: "create with duplicate numbers", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255556678", "+14255556678"}}, wantRule: RuleEmergencyDuplicate},
-		{name: "create with extension number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+12065550300;ext=12"}}, wantRule: RuleEmergencyExtension},
-		{name: "create with malformed number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"12065550300"}}, wantRule: RuleNumberFormat},
-		{name: "create with other policy's number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255556677"}}, wantRule: RuleEmergencyReused},
-		{name: "create with other policy's DR number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+12065550999"}}, wantRule: RuleEmergencyReused},
-		{name: "create with user's number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255551000"}}, wantRule: RuleEmergencyAssigned},
-		{name: "create with RA's own number", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255550100"}}, wantRule: RuleEmergencyAssigned},
-		{name: "create with Calling Plan number outside inventory", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255553333"}}, wantRule: RuleEmergencyInTenant},
-		{name: "create with number of another type", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+14255559000"}}, wantRule: RulePolicyNumberType},
-		{name: "create with number of another country", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra1@contoso.com", Numbers: []string{"+16135550101"}}, wantRule: RulePolicyNumberCntry},
-		{name: "create DR with number of another country", op: Op{Action: PolicyCreate, Policy: "X", ResourceAccount: "ra4@contoso.com", Numbers: []string{"+442071838750"}}, wantRule: RulePolicyNumberCntry},
-
-		// policy.update
-		{name: "update RA and description", op: Op{Action: PolicyUpdate, Policy: "REDMOND", ResourceAccount: "ra2@contoso.com", UpdateResourceAccount: true, Description: "new", UpdateDescription: true},
-			got: func(s *Snapshot) any {
-				p := s.PolicyByIdentity("Redmond")
-				return []any{p.ResourceAccount, p.Description}
-			}, want: []any{"ra2-id", "new"}},
-		{name: "update description only", op: Op{Action: PolicyUpdate, Policy: "Seattle", Description: "x", UpdateDescription: true},
-			got: func(s *Snapshot) any {
-				p := s.PolicyByIdentity("Seattle")
-				return []any{p.ResourceAccount, p.Description}
-			}, want: []any{"ra2-id", "x"}},
-		{name: "update Global adds the built-in instance", op: Op{Action: PolicyUpdate, Policy: "Global", ResourceAccount: "ra1@contoso.com", UpdateResourceAccount: true},
-			got: func(s *Snapshot) any { return s.PolicyByIdentity("Global").ResourceAccount }, want: "ra1-id"},
-		{name: "update Global with a bad RA", op: Op{Action: PolicyUpdate, Policy: "Global", ResourceAccount: "ra3@contoso.com", UpdateResourceAccount: true}, wantRule: RuleRANumber},
-		{name: "update unknown policy", op: Op{Action: PolicyUpdate, Policy: "Nope", Description: "x", UpdateDescription: true}, wantRule: RulePolicyUnknown},
-		{name: "update to RA without located number", op: Op{Action: PolicyUpdate, Policy: "Seattle", ResourceAccount: "ra5@contoso.com", UpdateResourceAccount: true}, wantRule: RuleRALocation},
-		{name: "update to RA of another country", op: Op{Action: PolicyUpdate, Policy: "Redmond", ResourceAccount: "ra6@contoso.com", UpdateResourceAccount: true}, wantRule: RulePolicyNumberCntry},
-		{name: "update to RA of another type", op: Op{Action: PolicyUpdate, Policy: "Redmond", ResourceAccount: "ra4@contoso.com", UpdateResourceAccount: true}, wantRule: RulePolicyNumberType},
-		{name: "update DR policy to Calling Plan RA", op: Op{Action: PolicyUpdate, Policy: "DR", ResourceAccount: "ra1@contoso.com", UpdateResourceAccount: true}, wantRule: RuleEmergencyInTenant},
-
-		// policy.remove-emergency-numbers / add-emergency-numbers
-		{name: "remove emergency number", op: Op{Action: PolicyRemoveEmergency, Policy: "Redmond", Numbers: []string{"+14255556677"}},
-			got: func(s *Snapshot) any {
-				n := s.NumberByTelephone("+14255556677")
-				return []any{s.PolicyByIdentity("Redmond").EmergencyNumbers, n.AssignedPstnTargetID, n.PstnAssignmentStatus}
-			},
-			want: []any{[]string{}, "", StatusUnassigned}},
-		{name: "remove DR number outside inventory", op: Op{Action: PolicyRemoveEmergency, Policy: "DR", Numbers: []string{"+12065550999"}},
-			got: func(s *Snapshot) any { k, _ := s.Holder("+12065550999"); return k }, want: HolderNone},
-		{name: "remove number not in policy", op: Op{Action: PolicyRemoveEmergency, Policy: "Redmond", Numbers: []string{"+14255556678"}}, wantRule: RuleEmergencyNotListed},
-		{name: "remove twice", op: Op{Action: PolicyRemoveEmergency, Policy: "Redmond", Numbers: []string{"+14255556677", "+14255556677"}}, wantRule: RuleEmergencyDuplicate},
-		{name: "remove from unknown policy", op: Op{Action: PolicyRemoveEmergency, Policy: "Nope", Numbers: []string{"+14255556677"}}, wantRule: RulePolicyUnknown},
-		{name: "add emergency numbers keeps order", op: Op{Action: PolicyAddEmergency, Policy: "Redmond", Numbers: []string{"+14255556679", "+14255556678"}},
-			got:  func(s *Snapshot) any { return s.PolicyByIdentity("Redmond").EmergencyNumbers },
-			want: []string{"+14255556677", "+14255556679", "+14255556678"}},
-		{name: "add number already in policy", op: Op{Action: PolicyAddEmergency, Policy: "Redmond", Numbers: []string{"+14255556677"}}, wantRule: RuleEmergencyDuplicate},
-		{name: "add other policy's number", op: Op{Action: PolicyAddEmergency, Policy: "Seattle", Numbers: []string{"+14255556677"}}, wantRule: RuleEmergencyReused},
-		{name: "add user's number", op: Op{Action: PolicyAddEmergency, Policy: "Seattle", Numbers: []string{"+14255551000"}}, wantRule: RuleEmergencyAssigned},
-		{name: "add number of another country", op: Op{Action: PolicyAddEmergency, Policy: "Seattle", Numbers: []string{"+16135550101"}}, wantRule: RulePolicyNumberCntry},
-		{name: "add to unknown policy", op: Op{Action: PolicyAddEmergency, Policy: "Nope", Numbers: []string{"+14255556678"}}, wantRule: RulePolicyUnknown},
-
-		// policy.delete
-		{name: "delete unused policy", op: Op{Action: PolicyDelete, Policy: "empty"},
-			got: func(s *Snapshot) any {
-				return []any{s.PolicyByIdentity("Empty") == nil, len(s.Policies), s.PolicyByIdentity("DR").Identity}
-			},
-			want: []any{true, 3, "DR"}},
-		{name: "delete Global", op: Op{Action: PolicyDelete, Policy: "Global"}, wantRule: RulePolicyGlobal},
-		{name: "delete unknown", op: Op{Action: PolicyDelete, Policy: "Nope"}, wantRule: RulePolicyUnknown},
-		{name: "delete policy with emergency numbers", op: Op{Action: PolicyDelete, Policy: "DR"}, wantRule: RulePolicyHasNumbers},
-		{name: "delete policy with group", op: Op{Action: PolicyDelete, Policy: "Seattle"}, wantRule: RulePolicyInUse},
-
-		// grant.user
-		{name: "grant user", op: Op{Action: GrantUser, User: "BOB@contoso.com", Grant: ptr("seattle")},
-			got: func(s *Snapshot) any {
-				return []any{s.UserByUPN("bob@contoso.com").SharedCallingPolicy, s.UsersOfPolicy("Seattle"), s.CountUsersOfPolicy("SEATTLE")}
-			},
-			want: []any{"Seattle", []string{"bob@contoso.com"}, 1}},
-		{name: "move user", op: Op{Action: GrantUser, User: "alice@contoso.com", Grant: ptr("Seattle")},
-			got:  func(s *Snapshot) any { return []any{s.UsersOfPolicy("Redmond"), s.UsersOfPolicy("Seattle")} },
-			want: []any{[]string{"carol@contoso.com"}, []string{"alice@contoso.com"}}},
-		{name: "revoke user", op: Op{Action: GrantUser, User: "alice@contoso.com"},
-			got: func(s *Snapshot) any { return s.UserByUPN("alice@contoso.com").SharedCallingPolicy }, want: ""},
-		{name: "grant Global to user stores empty", op: Op{Action: GrantUser, User: "alice@contoso.com", Grant: ptr("Global")},
-			got: func(s *Snapshot) any { return s.UserByUPN("alice@contoso.com").SharedCallingPolicy }, want: ""},
-		{name: "grant unknown user", op: Op{Action: GrantUser, User: "dave@contoso.com", Grant: ptr("Seattle")}, wantRule: RuleUserUnknown},
-		{name: "grant unknown policy", op: Op{Action: GrantUser, User: "bob@contoso.com", Grant: ptr("Nope")}, wantRule: RulePolicyUnknown},
-
-		// grant.group
-		{name: "grant group", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("redmond"), Rank: 2},
-			got: func(s *Snapshot) any { return *s.GroupAssignmentByGroup("G2") }, want: GroupAssignment{GroupID: "g2", PolicyName: "Redmond", Rank: 2}},
-		{name: "regrant group", op: Op{Action: GrantGroup, Group: "g1", Grant: ptr("Redmond"), Rank: 1},
-			got: func(s *Snapshot) any { return s.GroupAssignments }, want: []GroupAssignment{{GroupID: "g1", PolicyName: "Redmond", Rank: 1}}},
-		{name: "remove group", op: Op{Action: GrantGroup, Group: "G1"},
-			got: func(s *Snapshot) any { return len(s.GroupAssignments) }, want: 0},
-		{name: "remove unassigned group", op: Op{Action: GrantGroup, Group: "g9"}, wantRule: RuleGroupUnassigned},
-		{name: "group rank zero", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Redmond"), Rank: 0}, wantRule: RuleGroupRank},
-		{name: "group rank taken", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Redmond"), Rank: 1}, wantRule: RuleGroupRank},
-		{name: "group unknown policy", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Nope"), Rank: 2}, wantRule: RulePolicyUnknown},
-		{name: "group Global", op: Op{Action: GrantGroup, Group: "g2", Grant: ptr("Global"), Rank: 2}, wantRule: RulePolicyGlobal},
-
-		// grant.global
-		{name: "grant global", op: Op{Action: GrantGlobal, Grant: ptr("SEATTLE")},
-			got: func(s *Snapshot) any { return s.Tenant.GlobalPolicy }, want: "Seattle"},
-		{name: "clear global", op: Op{Action: GrantGlobal},
-			got: func(s *Snapshot) any { return s.Tenant.GlobalPolicy }, want: ""},
-		{name: "grant global unknown", op: Op{Action: GrantGlobal, Grant: ptr("Nope")}, wantRule: RulePolicyUnknown},
-
-		{name: "unknown action", op: Op{Action: "number.port"}, wantRule: RuleInvalidOp},
-	}
-	for _, tt := range tests {
+	for _, tt := range applyCases {
 		t.Run(tt.name, func(t *testing.T) {
 			s := fixture()
 			if v := s.CheckInvariants(); !onlyFixtureViolations(v) {
