@@ -17,6 +17,11 @@ type Options struct {
 	PathPrefix string
 	// ToolVersion is the callops version written into SARIF output.
 	ToolVersion string
+	// DefaultFile, relative like Pos.File (e.g. the desired state's first
+	// file), is where SARIF places findings that have no position: GitHub
+	// code scanning rejects a result without a physical location. When
+	// empty, such results point at the directory (PathPrefix, or ".").
+	DefaultFile string
 }
 
 // file returns a finding's file as the output shows it: with the prefix,

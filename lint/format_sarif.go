@@ -3,6 +3,11 @@ package lint
 import (
 	"encoding/json"
 	"io"
+	"net/url"
+	"path"
+	"path/filepath"
+
+	"github.com/callops/callops/schema"
 )
 
 // SARIF constants: the 2.1.0 schema GitHub code scanning accepts.
@@ -95,7 +100,9 @@ func sarifLevel(s Severity) string {
 // WriteSARIF writes findings as a SARIF 2.1.0 log for GitHub code scanning:
 // one run whose driver lists every rule, and one result per finding with its
 // repository-relative location (set Options.PathPrefix) under %SRCROOT%.
-// The CUE path of a finding is given as a logical location.
+// The CUE path of a finding is given as a logical location. A finding without
+// a position points at Options.DefaultFile (or the directory), because code
+// scanning refuses results without a physical location.
 func WriteSARIF(w io.Writer, findings []Finding, opts Options) error {
 	version := opts.ToolVersion
 	if version == "" {
@@ -133,13 +140,21 @@ func WriteSARIF(w io.Writer, findings []Finding, opts Options) error {
 			if f.Pos.Line > 0 {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Pos.Line, StartColumn: f.Pos.Col}
 			}
+		} else {
+			// Code scanning refuses results without a physical location
+			// ("expected at least one location"): use the fallback.
+			fallback := Finding{Pos: schema.Pos{File: opts.DefaultFile}}
+			uri := opts.uri(fallback)
+			if uri == "" {
+				uri = path.Clean(filepath.ToSlash(opts.PathPrefix))
+				uri = (&url.URL{Path: uri}).EscapedPath()
+			}
+			loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: "%SRCROOT%"}}
 		}
 		if f.Path != "" {
 			loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Path}}
 		}
-		if loc.PhysicalLocation != nil || loc.LogicalLocations != nil {
-			res.Locations = []sarifLocation{loc}
-		}
+		res.Locations = []sarifLocation{loc}
 		results = append(results, res)
 	}
 	log := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}}

@@ -166,9 +166,25 @@ func TestWriteSARIFGolden(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"examples/contoso/accounts.cue", "examples/contoso/accounts.cue", "examples/contoso/policies.cue", "examples/contoso/sub%20dir/lab.cue"}
+	want := []string{"examples/contoso", "examples/contoso/accounts.cue", "examples/contoso/accounts.cue", "examples/contoso/policies.cue", "examples/contoso/sub%20dir/lab.cue"}
 	if d := cmp.Diff(want, uris); d != "" {
 		t.Errorf("artifact URIs (-want +got):\n%s", d)
+	}
+	for _, r := range run.Results {
+		if len(r.Locations) == 0 || r.Locations[0].PhysicalLocation == nil {
+			t.Errorf("result %s has no physical location (code scanning refuses it)", r.RuleID)
+		}
+	}
+
+	// With a default file, position-less findings point at it.
+	b.Reset()
+	opts := goldenOpts
+	opts.DefaultFile = "tenant.cue"
+	if err := WriteSARIF(&b, sampleFindings()[:1], opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"uri": "examples/contoso/tenant.cue"`) {
+		t.Errorf("default file not used:\n%s", b.String())
 	}
 }
 
