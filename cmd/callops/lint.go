@@ -86,11 +86,15 @@ func runLint(stdout io.Writer, o lintOptions) error {
 	if err != nil {
 		return err
 	}
+	defaultFile := ""
 	if d != nil {
 		findings = lint.Run(d, state)
+		if len(d.Files) > 0 {
+			defaultFile = d.Files[0]
+		}
 	}
 	res := lint.Summarize(findings)
-	if err := writeFindings(stdout, o, findings); err != nil {
+	if err := writeFindings(stdout, o, findings, defaultFile); err != nil {
 		return fmt.Errorf("writing findings: %w", err)
 	}
 	if res.Failed(o.strict) {
@@ -148,8 +152,11 @@ func loadStateFor(dir, explicit string) (*tenant.Snapshot, error) {
 // people and by tools that run where callops runs (GitHub annotations and
 // code scanning resolve paths from the repository root), so their paths are
 // DIR joined with the file name.
-func writeFindings(w io.Writer, o lintOptions, findings []lint.Finding) error {
-	opts := lint.Options{PathPrefix: o.dir, ToolVersion: Version}
+//
+// defaultFile (relative to DIR) is where SARIF places findings without a
+// position: code scanning rejects results without a location.
+func writeFindings(w io.Writer, o lintOptions, findings []lint.Finding, defaultFile string) error {
+	opts := lint.Options{PathPrefix: o.dir, ToolVersion: Version, DefaultFile: defaultFile}
 	switch o.format {
 	case "json":
 		opts.PathPrefix = ""
