@@ -105,3 +105,39 @@ func TestBigTenantIsClean(t *testing.T) {
 		t.Errorf("generated tenant violates invariants: %+v", v[0])
 	}
 }
+
+// BenchmarkFilePlan applies a 3,000-step plan to a 50,000-user state file
+// through the file backend (journal, throttled checkpoints, final write).
+func BenchmarkFilePlan(b *testing.B) {
+	start := bigTenant(2000, 50000)
+	ops := make([]Op, 3000)
+	for i := range ops {
+		p := fmt.Sprintf("P%d", (i+1)%2000)
+		ops[i] = Op{Action: GrantUser, User: fmt.Sprintf("u%d@contoso.com", i), Grant: &p}
+	}
+	data, _ := start.Encode()
+	b.ReportMetric(float64(len(data))/(1<<20), "MiB-state")
+	for b.Loop() {
+		b.StopTimer()
+		path := b.TempDir() + "/state.json"
+		if err := WriteState(path, start); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		fb, err := OpenFile(path, FileOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := fb.Begin("bench", ops); err != nil {
+			b.Fatal(err)
+		}
+		for _, op := range ops {
+			if err := fb.Apply(op); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := fb.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

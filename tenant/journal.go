@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// The journal, "<state>.journal", is JSON lines, each record synced before
-// the step it announces goes on:
+// The journal, "<state>.journal", is JSON lines, each record written (and
+// the begin, checkpoint and failed records synced: see journalWriter.write)
+// before the step it announces goes on:
 //
 //	{"type":"begin","plan":ID,"lineage":L,"serial":S,"ops":[...],"time":T}
 //	{"type":"intent","step":1}
@@ -96,6 +97,13 @@ func appendJournal(path string) (*journalWriter, error) {
 	return &journalWriter{f: f}, nil
 }
 
+// write appends a record with one write(2), so that it survives a kill of
+// the process at once. Records that later records depend on (begin,
+// checkpoint, failed) are synced too, which makes every record before them
+// durable against a power cut as well; intent and done records of the file
+// backend are not synced on their own: the state they describe becomes
+// durable only with the next checkpoint, whose record syncs them. (Syncing
+// each of them cost 12 s of a 15 s, 3,000-step apply.)
 func (w *journalWriter) write(r journalRecord) error {
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -103,6 +111,9 @@ func (w *journalWriter) write(r journalRecord) error {
 	}
 	if _, err := w.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("journaling: %w", err)
+	}
+	if r.Type == "intent" || r.Type == "done" {
+		return nil
 	}
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("syncing journal: %w", err)
