@@ -3,6 +3,7 @@ package apply
 import (
 	"errors"
 	"fmt"
+	"math/rand"
 	"strings"
 
 	"github.com/callops/callops/diff"
@@ -22,6 +23,12 @@ import (
 // its simulation, which is a bug in callops (such a plan is never
 // returned). Build never modifies d or s.
 func Build(d *schema.Desired, s *tenant.Snapshot) (*Plan, error) {
+	return build(d, s, nil)
+}
+
+// build is Build; noise, when not nil, gives the ordering random
+// tie-breaks in place of the phases (tests only).
+func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, error) {
 	if d == nil || s == nil {
 		return nil, errors.New("building plan: nil desired state or snapshot")
 	}
@@ -32,6 +39,9 @@ func Build(d *schema.Desired, s *tenant.Snapshot) (*Plan, error) {
 	b := newGraphBuilder(s, ch)
 	if err := b.build(); err != nil {
 		return nil, fmt.Errorf("building plan: %w", err)
+	}
+	if noise != nil {
+		b.g.noise = noise.Perm(len(b.g.nodes))
 	}
 	order, err := b.g.order()
 	if err != nil {

@@ -62,6 +62,10 @@ type graph struct {
 	edges map[[2]int]bool
 	// placed is the position of each placed node in the order.
 	placed []int
+	// noise, when set (tests only), replaces the phases by random ranks,
+	// so that tests can check that the dependencies alone make a plan
+	// valid and the phases only make it read well.
+	noise []int
 }
 
 func (g *graph) add(n node) int {
@@ -117,6 +121,9 @@ func (g *graph) less(a, b int) bool {
 		if pa, pb := g.placed[na.opener], g.placed[nb.opener]; pa != pb {
 			return pa > pb
 		}
+	}
+	if g.noise != nil && g.noise[a] != g.noise[b] {
+		return g.noise[a] < g.noise[b]
 	}
 	if na.phase != nb.phase {
 		return na.phase < nb.phase

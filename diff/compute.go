@@ -37,9 +37,10 @@ import (
 // Compute returns a *ResolveError listing every reference that does not
 // resolve against s (a resource account, user or location the tenant does
 // not have, a number not in its inventory or of another type, a number
-// held by an object callops cannot address) and every conflict no plan can
+// held by an object callops cannot address), every conflict no plan can
 // carry out (a number given to two holders, a user or group granted twice,
-// duplicate group ranks). It never modifies d or s.
+// duplicate group ranks) and every final configuration the service would
+// refuse in any order (see checkFit). It never modifies d or s.
 func Compute(d *schema.Desired, s *tenant.Snapshot) (*Changes, error) {
 	if d == nil || s == nil {
 		return nil, errors.New("computing changes: nil desired state or snapshot")
@@ -54,6 +55,9 @@ func Compute(d *schema.Desired, s *tenant.Snapshot) (*Changes, error) {
 	c.grants()
 	c.groups()
 	c.tenantDefault()
+	if len(c.problems) == 0 {
+		c.checkFit()
+	}
 	if len(c.problems) > 0 {
 		sortProblems(c.problems)
 		return nil, &ResolveError{Problems: c.problems}
@@ -468,7 +472,7 @@ func (c *computer) grants() {
 		cur := policyName(u.SharedCallingPolicy)
 		g, ok := want[lower(u.UserPrincipalName)]
 		switch {
-		case ok && !strings.EqualFold(cur, g.policy):
+		case ok && !strings.EqualFold(cur, g.policy) && !(cur == "" && isGlobal(g.policy)):
 			c.out.Grants = append(c.out.Grants, GrantChange{User: u.UserPrincipalName, Before: cur, After: g.policy})
 		case !ok && cur != "" && c.managed(cur):
 			c.out.Grants = append(c.out.Grants, GrantChange{User: u.UserPrincipalName, Before: cur})
