@@ -160,7 +160,9 @@ func genDesired(r *rand.Rand, s *tenant.Snapshot) *schema.Desired {
 		case 3: // emergency numbers change (reorder, add, drop)
 			if len(d.Policies) > 0 {
 				p := &d.Policies[r.Intn(len(d.Policies))]
-				r.Shuffle(len(p.EmergencyNumbers), func(i, j int) { p.EmergencyNumbers[i], p.EmergencyNumbers[j] = p.EmergencyNumbers[j], p.EmergencyNumbers[i] })
+				r.Shuffle(len(p.EmergencyNumbers), func(i, j int) {
+					p.EmergencyNumbers[i], p.EmergencyNumbers[j] = p.EmergencyNumbers[j], p.EmergencyNumbers[i]
+				})
 				if r.Intn(2) == 0 {
 					n, _ := anyNumber()
 					p.EmergencyNumbers = append(p.EmergencyNumbers, schema.Located{Value: n})
