@@ -190,7 +190,7 @@ func (pc DesiredPolicyChange) usersNote() string {
 	case pc.Kind == Create:
 		return desiredPlural(pc.UsersAfter, "user", "users")
 	case pc.Kind == Delete:
-		return desiredPlural(pc.UsersBefore, "user", "users") + " lose this grant"
+		return desiredPlural(pc.UsersBefore, "user loses", "users lose") + " this grant"
 	case pc.UsersBefore != pc.UsersAfter:
 		return fmt.Sprintf("users %d -> %d", pc.UsersBefore, pc.UsersAfter)
 	}
@@ -272,6 +272,21 @@ func (c *DesiredChanges) RenderText(o DesiredRenderOptions) string {
 	return b.String()
 }
 
+// desiredMaxDiffBytes bounds the policy diffs of a markdown rendering, so
+// that the comment stays below GitHub's 65,536-character limit.
+const desiredMaxDiffBytes = 40000
+
+// desiredMaxRows bounds each table of a markdown rendering (the users
+// table has its own, smaller limit).
+const desiredMaxRows = 200
+
+// desiredMore notes the rows of a table of n rows left out.
+func desiredMore(b *strings.Builder, n int) {
+	if n > desiredMaxRows {
+		fmt.Fprintf(b, "\n… and %d more\n", n-desiredMaxRows)
+	}
+}
+
 // DesiredMarker is the hidden line that starts the markdown rendering, so
 // that a workflow can find and update its earlier pull-request comment.
 const DesiredMarker = "<!-- callops-diff -->"
@@ -324,7 +339,7 @@ func (c *DesiredChanges) RenderMarkdown(o DesiredRenderOptions) string {
 	if len(c.Policies) > 0 {
 		b.WriteString("#### Policies\n\n| | policy | change | direct users |\n|---|---|---|---|\n")
 		var diffs strings.Builder
-		for _, pc := range c.Policies {
+		for i, pc := range c.Policies {
 			users := fmt.Sprint(pc.UsersAfter)
 			switch pc.Kind {
 			case Delete:
@@ -334,17 +349,27 @@ func (c *DesiredChanges) RenderMarkdown(o DesiredRenderOptions) string {
 					users = fmt.Sprintf("%d → %d", pc.UsersBefore, pc.UsersAfter)
 				}
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", desiredMark(pc.Kind), desiredMD(pc.Name), desiredVerb(pc.Kind), users)
+			if i < desiredMaxRows {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", desiredMark(pc.Kind), desiredMD(pc.Name), desiredVerb(pc.Kind), users)
+			}
 			diffs.WriteString(pc.Unified())
 		}
-		fence := desiredFence(diffs.String())
-		fmt.Fprintf(&b, "\n<details><summary>Policy diffs</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", fence, diffs.String(), fence)
+		desiredMore(&b, len(c.Policies))
+		text := diffs.String()
+		if len(text) > desiredMaxDiffBytes {
+			// GitHub refuses comments over 65,536 characters.
+			cut := strings.LastIndexByte(text[:desiredMaxDiffBytes], '\n') + 1
+			text = text[:cut] + fmt.Sprintf("... %d more bytes of diff: run callops diff locally\n", len(text)-cut)
+		}
+		fence := desiredFence(text)
+		fmt.Fprintf(&b, "\n<details><summary>Policy diffs</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", fence, text, fence)
 	}
 	if len(c.NumberMoves) > 0 {
 		b.WriteString("#### Numbers moved\n\n| number | from | to |\n|---|---|---|\n")
-		for _, m := range c.NumberMoves {
+		for _, m := range c.NumberMoves[:min(len(c.NumberMoves), desiredMaxRows)] {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", desiredMD(m.Number), desiredMD(m.From), desiredMD(m.To))
 		}
+		desiredMore(&b, len(c.NumberMoves))
 		b.WriteString("\n")
 	}
 	if len(c.Users) > 0 {
@@ -363,9 +388,10 @@ func (c *DesiredChanges) RenderMarkdown(o DesiredRenderOptions) string {
 			return
 		}
 		fmt.Fprintf(&b, "#### %s\n\n| | name | change |\n|---|---|---|\n", title)
-		for _, r := range rows {
+		for _, r := range rows[:min(len(rows), desiredMaxRows)] {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", r[0], desiredMD(r[1]), desiredMD(r[2]))
 		}
+		desiredMore(&b, len(rows))
 		b.WriteString("\n")
 	}
 	var rows [][3]string

@@ -106,7 +106,7 @@ func TestCompareDesired(t *testing.T) {
 		"    --- base/policies/Redmond\n    +++ head/policies/Redmond\n    @@ -1,8 +1,7 @@\n",
 		"    -description: \"Redmond\"\n    +description: \"Redmond HQ\"\n",
 		"    -  \"+14255556678\",\n",
-		"- policy Seattle (removed; 1 user lose this grant)\n    --- base/policies/Seattle\n    +++ /dev/null\n",
+		"- policy Seattle (removed; 1 user loses this grant)\n    --- base/policies/Seattle\n    +++ /dev/null\n",
 		"~ +14255556678: policy Redmond -> policy Kirkland\n",
 		"Users whose policy changes: 3\n~ Alice@contoso.com: Redmond -> Kirkland\n~ carol@contoso.com: Seattle -> (none)\n",
 		"~ ra1@contoso.com: location redmond -> kirkland\n",
@@ -178,5 +178,20 @@ func TestDesiredMarkdownEscapes(t *testing.T) {
 	md := CompareDesired(base, head).RenderMarkdown(DesiredRenderOptions{})
 	if !strings.Contains(md, "````diff\n") {
 		t.Errorf("a description with ``` does not lengthen the fence:\n%s", md)
+	}
+}
+
+func TestDesiredMarkdownTruncates(t *testing.T) {
+	head := &schema.Desired{}
+	for i := range 2000 {
+		head.Policies = append(head.Policies, schema.Policy{Name: fmt.Sprintf("P%04d", i), ResourceAccount: "ra1@contoso.com",
+			Description: strings.Repeat("x", 40)})
+	}
+	md := CompareDesired(nil, head).RenderMarkdown(DesiredRenderOptions{})
+	if len(md) > 65536 {
+		t.Errorf("markdown of 2000 new policies is %d bytes, over GitHub's comment limit", len(md))
+	}
+	if !strings.Contains(md, "more bytes of diff: run callops diff locally\n```\n") {
+		t.Errorf("truncated markdown does not say so and close its fence")
 	}
 }
