@@ -348,16 +348,14 @@ func copyFileAtomic(src, dst string) error {
 // state restore`), under the lock: the backup's content becomes the state
 // with the next serial, the replaced state becomes the backup (so a restore
 // can be undone) and an unfinished journal is dropped (it belonged to the
-// replaced state). The backup must have the state's lineage.
-func RestoreBackup(path string, opt FileOptions) error {
-	if opt.Operation == "" {
-		opt.Operation = "state restore"
-	}
-	fb, err := OpenFile(path, opt)
+// replaced state). The backup must have the state's lineage. A held lock is
+// a *LockHeldError at once (no waiting).
+func RestoreBackup(path string) (err error) {
+	fb, err := OpenFile(path, FileOptions{Operation: "state restore"})
 	if err != nil {
 		return err
 	}
-	defer fb.Close()
+	defer func() { err = errors.Join(err, fb.Close()) }()
 	old, err := readState(backupPath(path))
 	if err != nil {
 		return fmt.Errorf("restoring backup: %w", err)

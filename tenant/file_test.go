@@ -347,7 +347,7 @@ func TestRestoreBackup(t *testing.T) {
 	}
 	fb.Close()
 	applied := readFile(t, path)
-	if err := RestoreBackup(path, FileOptions{}); err != nil {
+	if err := RestoreBackup(path); err != nil {
 		t.Fatal(err)
 	}
 	got := readFile(t, path)
