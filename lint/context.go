@@ -32,6 +32,9 @@ type Context struct {
 	// regrants every later listing of the same user (lower UPN).
 	grants   []grantRef
 	regrants []regrant
+	// grantUsers[i] is the tenant's user of grants[i], nil when the tenant
+	// has none or there is no state: resolved once for the user rules.
+	grantUsers []*tenant.User
 
 	// Lookups into the state, built once (nil without a state): users and
 	// accounts by lower UPN, numbers as written, held numbers by the lower
@@ -102,10 +105,10 @@ func newContext(d *schema.Desired, state *tenant.Snapshot) *Context {
 		c.accountPolicies[k] = append(c.accountPolicies[k], i)
 	}
 	c.numbers = phone.ParseAll(nums)
-	c.indexGrants()
 	if state != nil {
 		c.indexState()
 	}
+	c.indexGrants()
 	return c
 }
 
@@ -116,6 +119,9 @@ func (c *Context) indexGrants() {
 	}
 	first := make(map[string]grantRef, n)
 	c.grants = make([]grantRef, 0, n)
+	if c.stUsers != nil {
+		c.grantUsers = make([]*tenant.User, 0, n)
+	}
 	for i, p := range c.desired.Policies {
 		for j, u := range p.Users {
 			k := lower(u.Value)
@@ -126,6 +132,9 @@ func (c *Context) indexGrants() {
 			}
 			first[k] = g
 			c.grants = append(c.grants, g)
+			if c.stUsers != nil {
+				c.grantUsers = append(c.grantUsers, c.stUsers[k])
+			}
 		}
 	}
 }
@@ -145,7 +154,8 @@ func (c *Context) indexState() {
 	for i := range s.Numbers {
 		n := &s.Numbers[i]
 		c.stNumbers[n.TelephoneNumber] = n
-		if t := lower(n.AssignedPstnTargetID); t != "" && !strings.HasPrefix(t, lower(tenant.PolicyTargetPrefix)) {
+		if t := n.AssignedPstnTargetID; t != "" && !hasPrefixFold(t, tenant.PolicyTargetPrefix) {
+			t = lower(t)
 			if _, dup := c.stHeld[t]; !dup {
 				c.stHeld[t] = n
 			}
@@ -155,6 +165,10 @@ func (c *Context) indexState() {
 	for i := range s.Locations {
 		c.stLocations[lower(s.Locations[i].LocationID)] = &s.Locations[i]
 	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // stateUser returns the tenant's user with that UPN, or nil.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/callops/callops/internal/phone"
 	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
 )
 
 // numberRules are the rules on numbers and their assignment, on grants, and
@@ -189,54 +190,71 @@ func checkNumberHeldTwice(c *Context) {
 }
 
 func checkNumberTypeMismatch(c *Context) {
-	check := func(num, typ string, pos schema.Pos, path, who string) {
+	// mismatch returns the inventory's type when it differs from typ.
+	mismatch := func(num, typ string) (string, bool) {
 		inv := c.inventory(num)
 		if inv == nil || inv.NumberType == "" || typ == "" || strings.EqualFold(inv.NumberType, typ) {
-			return
+			return "", false
 		}
-		c.report(pos, path, "%s of %s is a %s number in the tenant, not %s", num, who, inv.NumberType, typ)
+		return inv.NumberType, true
 	}
 	for _, ra := range c.desired.ResourceAccounts {
-		check(ra.Number, ra.Type, ra.TypePos, schema.Path("resourceAccounts", ra.UPN, "type"), "resource account "+ra.UPN)
+		if t, bad := mismatch(ra.Number, ra.Type); bad {
+			c.report(ra.TypePos, schema.Path("resourceAccounts", ra.UPN, "type"),
+				"%s of resource account %s is a %s number in the tenant, not %s", ra.Number, ra.UPN, t, ra.Type)
+		}
 	}
 	for _, u := range c.desired.UserNumbers {
-		check(u.Number, u.Type, u.TypePos, schema.Path("userNumbers", u.UPN, "type"), "user "+u.UPN)
+		if t, bad := mismatch(u.Number, u.Type); bad {
+			c.report(u.TypePos, schema.Path("userNumbers", u.UPN, "type"),
+				"%s of user %s is a %s number in the tenant, not %s", u.Number, u.UPN, t, u.Type)
+		}
 	}
 }
 
 func checkNumberOnPremises(c *Context) {
-	check := func(num, holderID string, pos schema.Pos, path, who string) {
+	// movesOnPremises reports whether num is an on-premises number that
+	// callops would have to assign to the object holderID.
+	movesOnPremises := func(num, holderID string) bool {
 		inv := c.inventory(num)
 		if inv == nil || !strings.EqualFold(inv.NumberSource, "OnPremises") {
-			return
+			return false
 		}
-		if holderID != "" && strings.EqualFold(inv.AssignedPstnTargetID, holderID) {
-			return // already where it belongs: callops won't assign it
-		}
-		c.report(pos, path, "%s comes from on premises (NumberSource OnPremises): callops can't assign it to %s; assign it on premises", num, who)
+		// Already where it belongs: callops won't assign it.
+		return holderID == "" || !strings.EqualFold(inv.AssignedPstnTargetID, holderID)
 	}
+	const msg = "%s comes from on premises (NumberSource OnPremises): callops can't assign it to %s %s; assign it on premises"
 	for _, ra := range c.desired.ResourceAccounts {
 		var id string
 		if sra := c.stateAccount(ra.UPN); sra != nil {
 			id = sra.ObjectID
 		}
-		check(ra.Number, id, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"), "resource account "+ra.UPN)
+		if movesOnPremises(ra.Number, id) {
+			c.report(ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"), msg, ra.Number, "resource account", ra.UPN)
+		}
 	}
 	for _, u := range c.desired.UserNumbers {
 		var id string
 		if su := c.stateUser(u.UPN); su != nil {
 			id = su.ObjectID
 		}
-		check(u.Number, id, u.NumberPos, schema.Path("userNumbers", u.UPN, "number"), "user "+u.UPN)
+		if movesOnPremises(u.Number, id) {
+			c.report(u.NumberPos, schema.Path("userNumbers", u.UPN, "number"), msg, u.Number, "user", u.UPN)
+		}
 	}
 }
 
 // forGrantedUsers calls fn once per user listed by some policy, at its first
-// listing (user-granted-twice reports the others).
-func (c *Context) forGrantedUsers(fn func(p *schema.Policy, j int, u schema.Located)) {
-	for _, g := range c.grants {
+// listing (user-granted-twice reports the others);
+// su is the tenant's user (nil without a state or when the tenant has none).
+func (c *Context) forGrantedUsers(fn func(p *schema.Policy, j int, u schema.Located, su *tenant.User)) {
+	for i, g := range c.grants {
 		p := &c.desired.Policies[g.policy]
-		fn(p, g.elem, p.Users[g.elem])
+		var su *tenant.User
+		if c.grantUsers != nil {
+			su = c.grantUsers[i]
+		}
+		fn(p, g.elem, p.Users[g.elem], su)
 	}
 }
 
@@ -248,7 +266,7 @@ func extensionDialing(number, numType string) bool {
 }
 
 func checkUserHasNumber(c *Context) {
-	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User) {
 		if un, ok := c.userNums[lower(u.Value)]; ok {
 			// The config manages this user's number: it is what counts.
 			if un.Number != "" && !extensionDialing(un.Number, un.Type) {
@@ -261,7 +279,6 @@ func checkUserHasNumber(c *Context) {
 		if c.state == nil {
 			return
 		}
-		su := c.stateUser(u.Value)
 		if su == nil {
 			return
 		}
@@ -274,8 +291,8 @@ func checkUserHasNumber(c *Context) {
 }
 
 func checkUserVoiceEnabled(c *Context) {
-	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
-		if su := c.stateUser(u.Value); su != nil && !su.EnterpriseVoiceEnabled {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User) {
+		if su != nil && !su.EnterpriseVoiceEnabled {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j),
 				"user %s is granted policy %s but is not enabled for Enterprise Voice (EnterpriseVoiceEnabled is false)", u.Value, p.Name)
 		}
@@ -381,8 +398,8 @@ func checkLocationUnknown(c *Context) {
 }
 
 func checkUserUnknown(c *Context) {
-	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located) {
-		if c.stateUser(u.Value) == nil {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User) {
+		if su == nil {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j), "user %s, granted policy %s, does not exist in the tenant", u.Value, p.Name)
 		}
 	})
