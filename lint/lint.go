@@ -1,12 +1,3 @@
-// Package lint checks a desired state against the service's configuration,
-// emergency and number rules (DOMAIN.md "Rules"), optionally with the
-// tenant's current state, and renders the findings as text, JSON, GitHub
-// workflow commands or SARIF.
-//
-// Every rule is a table entry with its id, severity, summary and the document
-// it comes from (Rules). Run reports all findings of all rules in one pass,
-// sorted by position. The package never prints, never reads files and never
-// exits: formatters write to the io.Writer they are given.
 package lint
 
 import (

@@ -28,7 +28,7 @@ var configRules = []Rule{
 	},
 	{
 		ID: "policy-number-type", Severity: Error, Source: srcSetupConfig,
-		Summary: "all numbers of a policy (the resource account's and the emergency numbers) have the same number type",
+		Summary: "all numbers of a policy (the resource account's and the emergency numbers, typed by the tenant's inventory) have the same number type",
 		check:   checkPolicyNumberType,
 	},
 	{
