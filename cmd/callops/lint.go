@@ -32,15 +32,17 @@ func lintCommand() *cli.Command {
 			"(see 'callops rules'), sorted by file, line and column. Rules marked \"needs state\" run only\n" +
 			"with a current state: --state FILE, else $CALLOPS_STATE, else DIR/callops.state.json if it\n" +
 			"exists.\n\n" +
+			"--staged lints what 'git commit' will record (the index), as a pre-commit hook should;\n" +
+			"--rev REV lints DIR at a git revision without checking it out.\n\n" +
 			"Paths in text, github and sarif output are DIR joined with the file name (clickable from where\n" +
 			"callops runs); paths in json output are relative to DIR.\n\n" +
 			"Exit status: 1 when there are errors (with --strict: errors or warnings), else 0.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "state", Usage: "current state `FILE` (default: DIR/callops.state.json if it exists)", EnvVars: []string{"CALLOPS_STATE"}},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, json, github or sarif"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on warnings too"},
 			&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
-		},
+		}, sourceFlags(true)...), // git source: --rev, --staged (source.go)
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return withHint(fmt.Errorf("lint takes one directory, got %d arguments", c.NArg()), "see 'callops lint --help'")
@@ -55,6 +57,12 @@ func lintCommand() *cli.Command {
 			if c.NArg() == 1 {
 				o.dir = c.Args().First()
 			}
+			// git source (source.go): where the desired state is read from.
+			src, err := sourceFrom(c)
+			if err != nil {
+				return err
+			}
+			o.source = src
 			return runLint(c.App.Writer, o)
 		},
 	}
@@ -67,9 +75,9 @@ type lintOptions struct {
 	format  string
 	strict  bool
 	noColor bool
-	// Where the desired state comes from: the working tree of dir today.
-	// --rev REV and --staged (git revision, git index) are added by the
-	// git source; loadDesired is the one place that has to choose.
+	// source is where the desired state comes from: the work tree of dir,
+	// --rev REV or --staged (git revision, git index); see source.go.
+	source desiredSource
 }
 
 func runLint(stdout io.Writer, o lintOptions) error {
@@ -108,13 +116,17 @@ func runLint(stdout io.Writer, o lintOptions) error {
 // gives no model and those problems as `schema` findings; any other failure
 // (no such directory, no .cue files, a limit) is an error.
 func loadDesired(o lintOptions) (*schema.Desired, []lint.Finding, error) {
-	d, err := schema.Load(o.dir, schema.Options{})
+	d, _, err := loadSource(o.dir, o.source) // git source (source.go)
 	if err == nil {
 		return d, nil, nil
 	}
 	var le *schema.LoadError
 	if errors.As(err, &le) {
 		return nil, lint.SchemaFindings(le.Problems), nil
+	}
+	var ce *cliError
+	if errors.As(err, &ce) && ce.hint != "" { // git source errors carry their own hint
+		return nil, nil, err
 	}
 	return nil, nil, withHint(err, "callops lint reads the .cue files of DIR (default .)")
 }
