@@ -33,7 +33,7 @@ func planCommand() *cli.Command {
 			"A plan that deletes more than 30% of the tenant's policies or revokes the policy of more\n" +
 			"than 30% of its granted users (with at least 10 present) is shown but not saved without --force.\n\n" +
 			"Exit status: 0 success; 1 error; with --detailed-exitcode, 2 when the plan has changes.",
-		Flags: planFlags(),
+		Flags: append(planFlags(), sourceFlags(false)...), // git source: --rev (source.go)
 		Action: func(c *cli.Context) error {
 			o, err := planOptionsFrom(c)
 			if err != nil {
@@ -65,6 +65,7 @@ type planOptions struct {
 	detailedExitcode bool
 	force            bool
 	noColor          bool
+	source           desiredSource // git source (source.go): work tree or --rev
 }
 
 func planOptionsFrom(c *cli.Context) (planOptions, error) {
@@ -84,6 +85,12 @@ func planOptionsFrom(c *cli.Context) (planOptions, error) {
 	if c.NArg() == 1 {
 		o.dir = c.Args().First()
 	}
+	// git source (source.go); apply has no --rev, so it reads the work tree.
+	src, err := sourceFrom(c)
+	if err != nil {
+		return o, err
+	}
+	o.source = src
 	if !oneOf(planFormats, o.format) {
 		return o, withHint(fmt.Errorf("unknown format %q", o.format), "use --format text, json or markdown")
 	}
@@ -155,11 +162,15 @@ func stateError(file string, err error) error {
 // from s. Lint errors are printed on stderr as lint prints them and block
 // the plan.
 func makePlan(stderr io.Writer, o planOptions, s *tenant.Snapshot) (*apply.Plan, error) {
-	d, err := schema.Load(o.dir, schema.Options{})
+	d, src, err := loadSource(o.dir, o.source) // git source (source.go)
 	if err != nil {
 		var le *schema.LoadError
 		if errors.As(err, &le) {
 			return nil, lintBlocks(stderr, o, lint.SchemaFindings(le.Problems))
+		}
+		var ce *cliError
+		if errors.As(err, &ce) && ce.hint != "" { // git source errors carry their own hint
+			return nil, err
 		}
 		return nil, withHint(fmt.Errorf("loading desired state: %w", err), "callops plan reads the .cue files of DIR (default .)")
 	}
@@ -172,8 +183,7 @@ func makePlan(stderr io.Writer, o planOptions, s *tenant.Snapshot) (*apply.Plan,
 	}
 	p.Format = apply.PlanFormat
 	p.Tool = "callops " + Version
-	commit, dirty := sourceCommit(o.dir)
-	p.Source = apply.Source{Dir: filepath.ToSlash(o.dir), Commit: commit, Dirty: dirty, Digest: d.Digest}
+	p.Source = src // Dir, Commit, Dirty and Digest (git source, source.go)
 	return p, nil
 }
 
@@ -181,7 +191,10 @@ func makePlan(stderr io.Writer, o planOptions, s *tenant.Snapshot) (*apply.Plan,
 // uncommitted changes under dir; "" and false outside git. Plans record it
 // so that apply PLANFILE can refuse a plan of another commit. The git
 // integration (internal/gitrepo) plugs in here.
-var sourceCommit = func(dir string) (commit string, dirty bool) { return "", false }
+var sourceCommit = func(dir string) (commit string, dirty bool) {
+	commit, dirty, _ = gitHead(dir) // git source (source.go); an unreadable repository reads as "not in git"
+	return commit, dirty
+}
 
 // lintBlocks prints the error findings on stderr, as lint's text formatter
 // does, and returns an error when there are any: a plan of a desired state
