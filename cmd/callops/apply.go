@@ -143,7 +143,7 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return err
 	}
 	defer closeBackend(b, &err)
-	if err := dropRefusedJournal(stderr, b); err != nil {
+	if err := checkJournal(stderr, b, file); err != nil {
 		return err
 	}
 	s := b.Current()
@@ -192,10 +192,6 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 	}
 	total := len(p.Steps)
 	if err := apply.Execute(p, b, progressPrinter(stdout, total)); err != nil {
-		if errors.Is(err, tenant.ErrJournalPending) {
-			return withHint(fmt.Errorf("an earlier apply of %s did not finish", filepath.ToSlash(file)),
-				"finish it with 'callops apply --resume', or drop its journal with 'callops state discard-journal' and plan again")
-		}
 		return withHint(fmt.Errorf("apply stopped: %w", err),
 			"the steps before it were applied and saved; fix the cause, then plan and apply again")
 	}
@@ -209,20 +205,29 @@ type journalDiscarder interface {
 	Discard() error
 }
 
-// dropRefusedJournal drops the journal of an earlier apply that stopped
-// because the service refused a step. Such an apply persisted every step
-// before the refused one, so the state file is the tenant as it is and a
-// new plan is made (or checked for staleness) against it; resuming would
-// only repeat the refusal. A journal of an interrupted apply (a crash, a
-// kill) is kept: apply refuses to start and points at --resume.
-func dropRefusedJournal(stderr io.Writer, b tenant.Backend) error {
+// checkJournal looks for an unfinished apply before a new one starts. The
+// journal of an apply that stopped because the service refused a step is
+// dropped, with a note: that apply persisted every step before the refused
+// one, so the state file is the tenant as it is, the new plan is made (or
+// checked for staleness) against it, and resuming would only repeat the
+// refusal. The journal of an interrupted apply (a crash, a kill) is kept and
+// the new apply refused: finish it with --resume first.
+func checkJournal(stderr io.Writer, b tenant.Backend, file string) error {
 	jd, ok := b.(journalDiscarder)
 	if !ok {
 		return nil
 	}
 	j, err := jd.Pending()
-	if err != nil || j == nil || j.Failed == 0 || j.Done != j.Failed-1 {
-		return nil // Begin reports a pending journal
+	if err != nil {
+		return withHint(fmt.Errorf("reading the journal of %s: %w", filepath.ToSlash(file), err),
+			"if the journal is obsolete, drop it with 'callops state discard-journal --state "+file+"' and plan again")
+	}
+	if j == nil {
+		return nil
+	}
+	if j.Failed == 0 || j.Done != j.Failed-1 {
+		return withHint(fmt.Errorf("an earlier apply of %s did not finish (%d of %d steps applied)", filepath.ToSlash(file), j.Done, len(j.Ops)),
+			"finish it with 'callops apply --resume --state "+file+"', or drop its journal with 'callops state discard-journal --state "+file+"' and plan again")
 	}
 	if err := jd.Discard(); err != nil {
 		return err

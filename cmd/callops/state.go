@@ -45,12 +45,12 @@ func stateCommand() *cli.Command {
 				Usage: "put back the state as it was before the last write",
 				Description: "restore replaces the state file by the backup the file backend keeps of the state\n" +
 					"before its last write (FILE.backup).",
-				Flags: []cli.Flag{stateFlag(), lockTimeoutFlag()},
+				Flags: []cli.Flag{stateFlag()},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 0 {
 						return withHint(errors.New("state restore takes no arguments"), "name the state with --state FILE")
 					}
-					return runRestore(c.App.Writer, stateFile(".", c.String("state")), c.Duration("lock-timeout"))
+					return runRestore(c.App.Writer, stateFile(".", c.String("state")))
 				},
 			},
 			{
@@ -106,8 +106,8 @@ func runUnlock(stdout io.Writer, file, id string) error {
 	return nil
 }
 
-func runRestore(stdout io.Writer, file string, lockTimeout time.Duration) error {
-	if err := tenant.RestoreBackup(file, tenant.FileOptions{Operation: "state restore", LockTimeout: lockTimeout}); err != nil {
+func runRestore(stdout io.Writer, file string) error {
+	if err := tenant.RestoreBackup(file); err != nil {
 		var le *tenant.LockHeldError
 		if errors.As(err, &le) {
 			return openError(file, err)
