@@ -20,10 +20,17 @@ type Violation struct {
 // number held only by its policy, in one policy only, plain E.164, of its
 // policy's resource account number type and country; every resource account
 // used by a policy has a number of a usable type (rule
-// resource-account-number) with a known location (resource-account-location):
-// Apply accepts steps that break these two, as the service does, so a
-// planner sees them as a window of outbound outage; grants name existing
-// policies; at most 64 group assignments with unique positive ranks.
+// resource-account-number) with a known location (resource-account-location);
+// grants name existing policies; at most 64 group assignments with unique
+// positive ranks.
+//
+// Apply accepts steps that break some of these, as the service does: it
+// checks a resource account's number against the policies using it only
+// when a policy is created or changed. Unassigning an RA's number gives
+// resource-account-number (a window of outbound outage a planner reports
+// as a hazard); assigning it a number of another type or country gives
+// policy-number-type, policy-number-country or emergency-number-in-tenant
+// for the policies' emergency numbers.
 //
 // The result is sorted by rule, then message; nil when all hold. It costs
 // one pass over the snapshot.
@@ -194,10 +201,12 @@ func (s *Snapshot) PoliciesOfResourceAccount(upnOrID string) []string {
 // CheckInvariantsOf checks, after op was applied, the invariants op can
 // affect: the policies that use a resource account whose number op assigned,
 // unassigned or located, and the policy op created or changed. Apply refuses
-// every other break, so a plan simulator can call CheckInvariants on the
-// start state and CheckInvariantsOf after each step instead of a full pass
-// (about 40 ms on a 50,000-user tenant) per step. The result is sorted as
-// CheckInvariants'.
+// every other break, so every violation a step adds is in its result (a
+// property test checks this): a plan simulator can call CheckInvariants on
+// the start state and CheckInvariantsOf after each step instead of a full
+// pass (about 40 ms on a 50,000-user tenant) per step. Violations that were
+// there before op and concern the same policies are reported again. The
+// result is sorted as CheckInvariants'.
 func (s *Snapshot) CheckInvariantsOf(op Op) []Violation {
 	x := s.ix()
 	var out []Violation
