@@ -106,8 +106,10 @@ func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) ([]outage, er
 		if err := sim.full.Apply(st.Op); err != nil {
 			return nil, refusal(idx, err)
 		}
-		if err := sim.proj.Apply(st.Op); err != nil {
-			return nil, refusal(idx, err)
+		if st.Op.Action != tenant.GrantUser || sim.proj.UserByUPN(st.Op.User) != nil {
+			if err := sim.proj.Apply(st.Op); err != nil {
+				return nil, refusal(idx, err)
+			}
 		}
 		sim.closeWindows(idx)
 		last := i == len(steps)-1

@@ -8,7 +8,8 @@ import (
 
 // project returns the part of s that steps can change or that the
 // invariants of changed objects read: the policies, resource accounts,
-// users and numbers the steps name; the policies that use a named account,
+// users and numbers the steps other than grant.user name (and the grants of
+// those users); the policies that use a named account,
 // hold a named number, are named by a named user's grant, a group
 // assignment or the tenant default; the accounts of those policies; every
 // number held by an included account or user or listed by an included
@@ -40,6 +41,9 @@ func project(s *tenant.Snapshot, steps []Step) *tenant.Snapshot {
 	}
 	for _, st := range steps {
 		op := st.Op
+		if op.Action == tenant.GrantUser {
+			continue // see below
+		}
 		if op.Policy != "" {
 			policies[lower(policyName(op.Policy))] = true
 		}
@@ -60,6 +64,17 @@ func project(s *tenant.Snapshot, steps []Step) *tenant.Snapshot {
 		}
 		if op.ResourceAccount != "" {
 			holder(op.ResourceAccount)
+		}
+	}
+	// Direct grants touch only the user and the policy they name; Apply
+	// refuses a grant of a missing policy, and no other invariant reads
+	// them. Users whose number changes are in the projection, so their
+	// grants are too (a policy is deleted only once its users are gone).
+	for _, st := range steps {
+		if op := st.Op; op.Action == tenant.GrantUser && op.Grant != nil {
+			if u := s.UserByUPN(op.User); u != nil && users[lower(u.ObjectID)] {
+				policies[lower(policyName(*op.Grant))] = true
+			}
 		}
 	}
 	for _, u := range s.Users {

@@ -71,7 +71,7 @@ type holderRef struct {
 	kind tenant.HolderKind
 	key  string // lower UPN or lower policy identity
 	name string // as written
-	path string
+	path []any  // elements of the CUE path, joined only for a problem
 	pos  schema.Pos
 }
 
@@ -191,9 +191,9 @@ func (c *computer) collectHolders() {
 	add := func(n string, h holderRef) {
 		if prev, ok := c.desired[n]; ok {
 			if prev.kind == h.kind && prev.key == h.key {
-				c.problem(h.path, h.pos, "%s lists %s twice", h, n)
+				c.problem(schema.Path(h.path...), h.pos, "%s lists %s twice", h, n)
 			} else {
-				c.problem(h.path, h.pos, "%s is given to %s and to %s (a number has one holder)", n, prev, h)
+				c.problem(schema.Path(h.path...), h.pos, "%s is given to %s and to %s (a number has one holder)", n, prev, h)
 			}
 			return
 		}
@@ -201,16 +201,16 @@ func (c *computer) collectHolders() {
 	}
 	for _, ra := range c.d.ResourceAccounts {
 		add(ra.Number, holderRef{tenant.HolderResourceAccount, lower(ra.UPN), ra.UPN,
-			schema.Path("resourceAccounts", ra.UPN, "number"), ra.NumberPos})
+			[]any{"resourceAccounts", ra.UPN, "number"}, ra.NumberPos})
 	}
 	for _, u := range c.d.UserNumbers {
 		add(u.Number, holderRef{tenant.HolderUser, lower(u.UPN), u.UPN,
-			schema.Path("userNumbers", u.UPN, "number"), u.NumberPos})
+			[]any{"userNumbers", u.UPN, "number"}, u.NumberPos})
 	}
 	for _, p := range c.d.Policies {
 		for i, e := range p.EmergencyNumbers {
 			add(e.Value, holderRef{tenant.HolderPolicy, policyKey(p.Name), p.Name,
-				schema.Path("policies", p.Name, "emergencyNumbers", i), e.Pos})
+				[]any{"policies", p.Name, "emergencyNumbers", i}, e.Pos})
 		}
 	}
 	numbers := make([]string, 0, len(c.desired))
@@ -224,7 +224,7 @@ func (c *computer) collectHolders() {
 		switch kind {
 		case tenant.HolderNone:
 		case tenant.HolderUnknown:
-			c.problem(h.path, h.pos, "%s is held by %s, an object callops does not manage; unassign it first", n, name)
+			c.problem(schema.Path(h.path...), h.pos, "%s is held by %s, an object callops does not manage; unassign it first", n, name)
 		case tenant.HolderPolicy:
 			if policyKey(name) != h.key || h.kind != tenant.HolderPolicy {
 				k := policyKey(name)
@@ -449,23 +449,23 @@ func (c *computer) deleted(name string) bool {
 func (c *computer) grants() {
 	type grant struct {
 		policy string
-		path   string
-		pos    schema.Pos
 	}
 	want := map[string]grant{}
 	for _, p := range c.d.Policies {
 		for i, u := range p.Users {
-			path := schema.Path("policies", p.Name, "users", i)
+			// The path is built only for a problem: 50,000 grants must
+			// not cost 50,000 paths.
+			path := func() string { return schema.Path("policies", p.Name, "users", i) }
 			k := lower(u.Value)
 			if prev, ok := want[k]; ok {
-				c.problem(path, u.Pos, "user %s is granted policies %s and %s (a user is listed by one policy at most)", u.Value, prev.policy, p.Name)
+				c.problem(path(), u.Pos, "user %s is granted policies %s and %s (a user is listed by one policy at most)", u.Value, prev.policy, p.Name)
 				continue
 			}
 			if c.s.UserByUPN(u.Value) == nil {
-				c.problem(path, u.Pos, "user %s is not in the tenant", u.Value)
+				c.problem(path(), u.Pos, "user %s is not in the tenant", u.Value)
 				continue
 			}
-			want[k] = grant{policy: p.Name, path: path, pos: u.Pos}
+			want[k] = grant{policy: p.Name}
 		}
 	}
 	for _, u := range c.s.Users {

@@ -114,23 +114,29 @@ func (c *computer) checkFit() {
 		}
 	}
 
-	for _, ac := range o.ResourceAccounts {
-		if ac.NumberChanged() {
-			c.checkAssignable(ac.After.Number, "resource account "+ac.UPN, "VoiceApplicationAssignment", schema.Path("resourceAccounts", ac.UPN, "number"))
+	for _, ra := range c.d.ResourceAccounts {
+		if ac := accountChanges[lower(ra.UPN)]; ac != nil && ac.NumberChanged() {
+			c.checkAssignable(ra.Number, "resource account "+ra.UPN, "VoiceApplicationAssignment",
+				schema.Path("resourceAccounts", ra.UPN, "number"), ra.NumberPos)
 		}
 	}
+	userChanges := map[string]bool{}
 	for _, uc := range o.UserNumbers {
-		c.checkAssignable(uc.After.Number, "user "+uc.UPN, "UserAssignment", schema.Path("userNumbers", uc.UPN, "number"))
+		userChanges[lower(uc.UPN)] = true
+	}
+	for _, un := range c.d.UserNumbers {
+		if userChanges[lower(un.UPN)] {
+			c.checkAssignable(un.Number, "user "+un.UPN, "UserAssignment", schema.Path("userNumbers", un.UPN, "number"), un.NumberPos)
+		}
 	}
 }
 
 // checkAssignable reports a number callops can't assign to the holder.
-func (c *computer) checkAssignable(number, holder, capability, path string) {
+func (c *computer) checkAssignable(number, holder, capability, path string, pos schema.Pos) {
 	inv := c.s.NumberByTelephone(number)
 	if inv == nil {
 		return
 	}
-	pos := c.numberPos(path)
 	if strings.EqualFold(inv.NumberSource, "OnPremises") {
 		c.problem(path, pos, "%s is an on-premises number (NumberSource OnPremises): callops can't assign it", number)
 		return
@@ -144,21 +150,6 @@ func (c *computer) checkAssignable(number, holder, capability, path string) {
 		c.problem(path, pos, "%s can't be assigned to %s: its capabilities are %s, not %s",
 			number, holder, strings.Join(inv.Capability, ", "), capability)
 	}
-}
-
-// numberPos finds the position of a declared number by its path.
-func (c *computer) numberPos(path string) schema.Pos {
-	for _, ra := range c.d.ResourceAccounts {
-		if schema.Path("resourceAccounts", ra.UPN, "number") == path {
-			return ra.NumberPos
-		}
-	}
-	for _, u := range c.d.UserNumbers {
-		if schema.Path("userNumbers", u.UPN, "number") == path {
-			return u.NumberPos
-		}
-	}
-	return schema.Pos{}
 }
 
 // countryOf is the ISO 3166-1 alpha-2 country of a number as the service
