@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var updateImport = flag.Bool("update", false, "rewrite golden files of the import tests")
+var update = flag.Bool("update", false, "rewrite golden files of the import and PowerShell tests")
 
 // TestImportFixtures imports the same tenant exported by PowerShell 7
 // (strings) and by Windows PowerShell 5.1 (integer enums, BOM, CRLF, single
@@ -36,7 +36,7 @@ func TestImportFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if dir == "ps7" && *updateImport {
+		if dir == "ps7" && *update {
 			if err := os.WriteFile(golden, got, 0o644); err != nil {
 				t.Fatal(err)
 			}
