@@ -47,6 +47,10 @@ func (s Step) MarshalJSON() ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("step %d: unknown action %q", s.Index, s.Op.Action)
 	}
+	if s.Op.Action == tenant.PolicyUpdate && !s.Op.UpdateResourceAccount && !s.Op.UpdateDescription {
+		// It would be written as a step that cannot be read back.
+		return nil, fmt.Errorf("step %d: policy.update of %s changes nothing", s.Index, s.Op.Policy)
+	}
 	var b bytes.Buffer
 	b.WriteString(`{"index":`)
 	fmt.Fprintf(&b, "%d", s.Index)

@@ -123,9 +123,17 @@ func TestStepJSONErrors(t *testing.T) {
 	}
 }
 
-func TestStepMarshalUnknownAction(t *testing.T) {
-	_, err := json.Marshal(Step{Index: 1, Op: tenant.Op{Action: "x.y"}})
-	if err == nil || !strings.Contains(err.Error(), `unknown action "x.y"`) {
-		t.Errorf("got %v, want an unknown action error", err)
+func TestStepMarshalErrors(t *testing.T) {
+	for _, tc := range []struct {
+		step Step
+		want string
+	}{
+		{Step{Index: 1, Op: tenant.Op{Action: "x.y"}}, `unknown action "x.y"`},
+		{Step{Index: 2, Op: tenant.Op{Action: tenant.PolicyUpdate, Policy: "P"}}, "step 2: policy.update of P changes nothing"},
+	} {
+		_, err := json.Marshal(tc.step)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v, want an error containing %q", err, tc.want)
+		}
 	}
 }

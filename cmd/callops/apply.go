@@ -195,7 +195,7 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return withHint(fmt.Errorf("apply stopped: %w", err),
 			"the steps before it were applied and saved; fix the cause, then plan and apply again")
 	}
-	fmt.Fprintf(stdout, "Apply complete: %d steps. State serial is now %d.\n", total, b.Current().Serial)
+	fmt.Fprintf(stdout, "Apply complete: %s. State serial is now %d.\n", countSteps(total), b.Current().Serial)
 	return nil
 }
 
@@ -309,8 +309,15 @@ func runResume(stdout io.Writer, o applyOptions) (err error) {
 		return withHint(fmt.Errorf("resume stopped: %w", err),
 			"fix the cause and run 'callops apply --resume' again, or drop the journal ('callops state discard-journal') and plan again")
 	}
-	fmt.Fprintf(stdout, "Apply complete: %d steps. State serial is now %d.\n", len(j.Ops)-j.Done, b.Current().Serial)
+	fmt.Fprintf(stdout, "Apply complete: %s. State serial is now %d.\n", countSteps(len(j.Ops)-j.Done), b.Current().Serial)
 	return nil
+}
+
+func countSteps(n int) string {
+	if n == 1 {
+		return "1 step"
+	}
+	return fmt.Sprintf("%d steps", n)
 }
 
 func shortID(id string) string {
