@@ -131,6 +131,14 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Decode(bytes.NewReader(data))
 		if err != nil {
+			// Every refusal is one of the documented kinds, with a message
+			// that says which.
+			var se *StepError
+			msg := err.Error()
+			if !errors.Is(err, ErrNotPlan) && !errors.As(err, &se) &&
+				!strings.HasPrefix(msg, "invalid plan: ") && !strings.HasPrefix(msg, "unsupported plan format ") {
+				t.Fatalf("unexpected error kind %T: %v", err, err)
+			}
 			return
 		}
 		// Whatever decodes encodes again and decodes to the same plan.

@@ -63,7 +63,7 @@ func RenderMarkdown(p *Plan) string {
 			if i > 0 {
 				b.WriteString(">\n")
 			}
-			fmt.Fprintf(&b, "> **%s** (%s, %s affected)", h.Kind, stepRange(h.Steps), plural(h.Users, "user", "users"))
+			fmt.Fprintf(&b, "> **%s** (%s, %s affected)", mdEscape(oneLine(string(h.Kind))), stepRange(h.Steps), plural(h.Users, "user", "users"))
 			if h.Message != "" {
 				b.WriteString(": " + mdEscape(oneLine(h.Message)))
 			}
