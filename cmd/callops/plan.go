@@ -19,7 +19,7 @@ import (
 func init() { register(planCommand) }
 
 // planFormats are the values of plan --format.
-var planFormats = []string{"text", "json", "markdown"}
+var planFormats = []string{"text", "json", "markdown", powershellFormat} // powershell: powershell.go
 
 func planCommand() *cli.Command {
 	return &cli.Command{
@@ -49,7 +49,7 @@ func planFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "state", Usage: "current state `FILE` (default: DIR/callops.state.json)", EnvVars: []string{"CALLOPS_STATE"}},
 		&cli.StringFlag{Name: "out", Usage: "save the plan to `PLANFILE` (callops-plan/v1 JSON) for 'callops apply PLANFILE'"},
-		&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, json or markdown"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, json, markdown or powershell (a script for the MicrosoftTeams module)"},
 		&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when the plan has changes (0: none, 1: error)"},
 		&cli.BoolFlag{Name: "force", Usage: "accept a plan above the deletion and revocation thresholds"},
 		&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
@@ -92,7 +92,7 @@ func planOptionsFrom(c *cli.Context) (planOptions, error) {
 	}
 	o.source = src
 	if !oneOf(planFormats, o.format) {
-		return o, withHint(fmt.Errorf("unknown format %q", o.format), "use --format text, json or markdown")
+		return o, withHint(fmt.Errorf("unknown format %q", o.format), "use --format text, json, markdown or powershell")
 	}
 	return o, nil
 }
@@ -115,7 +115,7 @@ func runPlan(stdout, stderr io.Writer, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writePlan(stdout, o, p); err != nil {
+	if err := writePlanOrScript(stdout, o, p, s); err != nil { // --format powershell (powershell.go)
 		return err
 	}
 	if err := checkThresholds(p, s, o.force); err != nil {
@@ -187,10 +187,11 @@ func makePlan(stderr io.Writer, o planOptions, s *tenant.Snapshot) (*apply.Plan,
 	return p, nil
 }
 
-// sourceCommit returns the git commit of dir and whether its work tree has
-// uncommitted changes under dir; "" and false outside git. Plans record it
-// so that apply PLANFILE can refuse a plan of another commit. The git
-// integration (internal/gitrepo) plugs in here.
+// sourceCommit returns the git commit HEAD of dir and whether its work tree
+// has uncommitted changes under dir; "" and false outside git. apply
+// PLANFILE compares HEAD with the commit the plan records (the plan's own
+// dirty flag, recorded when it was made, is what CheckCommit refuses; the
+// work tree's state at apply time does not change what the plan does).
 var sourceCommit = func(dir string) (commit string, dirty bool) {
 	commit, dirty, _ = gitHead(dir) // git source (source.go); an unreadable repository reads as "not in git"
 	return commit, dirty
