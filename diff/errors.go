@@ -36,9 +36,9 @@ type ResolveError struct {
 func (e *ResolveError) Error() string {
 	var b strings.Builder
 	if len(e.Problems) == 1 {
-		b.WriteString("desired state does not resolve against the tenant: ")
+		b.WriteString("desired state does not fit the tenant: ")
 	} else {
-		fmt.Fprintf(&b, "desired state does not resolve against the tenant (%d problems): ", len(e.Problems))
+		fmt.Fprintf(&b, "desired state does not fit the tenant (%d problems): ", len(e.Problems))
 	}
 	for i, p := range e.Problems {
 		if i > 0 {
