@@ -214,6 +214,10 @@ const powerShellPreamble = `#Requires -Version 5.1
 # Written by callops. Review it before running it, in a session connected with
 # Connect-MicrosoftTeams. Each step first checks the tenant and skips what is
 # already done, so the script can be run again after a failure.
+param(
+    # Run Connect-MicrosoftTeams when no session is connected.
+    [switch]$Connect
+)
 $ErrorActionPreference = 'Stop'
 
 function Get-CallopsPolicy {
@@ -339,7 +343,11 @@ function Complete-CallopsStep {
 try {
     $null = Get-CsTenant
 } catch {
-    throw 'callops: no Microsoft Teams session: run Connect-MicrosoftTeams first'
+    if (-not $Connect) {
+        throw 'callops: no Microsoft Teams session: run Connect-MicrosoftTeams first, or run this script with -Connect'
+    }
+    $null = Connect-MicrosoftTeams
+    $null = Get-CsTenant
 }
 `
 
