@@ -19,7 +19,7 @@ import (
 func init() { register(applyCommand) }
 
 // backendNames are the values of apply --backend.
-var backendNames = []string{"file"}
+var backendNames = []string{"file", powershellBackend} // powershell: powershell.go
 
 func applyCommand() *cli.Command {
 	flags := planFlags()
@@ -27,10 +27,11 @@ func applyCommand() *cli.Command {
 		&cli.BoolFlag{Name: "auto-approve", Usage: "apply a plan of DIR without asking"},
 		&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `D` (e.g. 30s) for another callops to release the state lock"},
 		&cli.BoolFlag{Name: "resume", Usage: "finish the steps of an apply that was interrupted (from the state's journal)"},
-		&cli.StringFlag{Name: "backend", Value: "file", Usage: "where to apply: file (the state file is the tenant)"},
+		&cli.StringFlag{Name: "backend", Value: "file", Usage: "where to apply: file (the state file is the tenant) or powershell (write a script, see --script)"},
 		&cli.BoolFlag{Name: "allow-dirty", Usage: "apply a plan file made from a work tree with uncommitted changes"},
 		&cli.BoolFlag{Name: "allow-other-commit", Usage: "apply a plan file made at another commit than HEAD"},
 	)
+	flags = append(flags, powershellFlags()...) // --script, --rollback-script, --execute (powershell.go)
 	return &cli.Command{
 		Name:      "apply",
 		Usage:     "carry out a plan against the tenant",
@@ -63,6 +64,7 @@ type applyOptions struct {
 	resume      bool
 	backend     string
 	commit      apply.CommitOptions
+	ps          psOptions // --backend powershell (powershell.go)
 }
 
 func applyOptionsFrom(c *cli.Context) (applyOptions, error) {
@@ -80,6 +82,9 @@ func applyOptionsFrom(c *cli.Context) (applyOptions, error) {
 	}
 	if !oneOf(backendNames, o.backend) {
 		return o, withHint(fmt.Errorf("unknown backend %q", o.backend), "use --backend "+strings.Join(backendNames, " or "))
+	}
+	if o.ps, err = psOptionsFrom(c, o.backend); err != nil { // powershell.go
+		return o, err
 	}
 	if o.lockTimeout < 0 {
 		return o, withHint(errors.New("--lock-timeout is negative"), "use a duration such as 30s")
@@ -125,6 +130,9 @@ func openError(file string, err error) error {
 }
 
 func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err error) {
+	if o.backend == powershellBackend { // powershell.go
+		return runApplyPowerShell(stdin, stdout, stderr, o)
+	}
 	if o.resume {
 		return runResume(stdout, o)
 	}
