@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -136,27 +135,13 @@ func loadDesired(o lintOptions) (*schema.Desired, []lint.Finding, error) {
 // exists, else none (nil, nil). A state that does not parse is an error
 // naming the file and the line.
 func loadStateFor(dir, explicit string) (*tenant.Snapshot, error) {
-	file := explicit
-	if file == "" {
-		file = filepath.Join(dir, defaultStateFile)
+	file := stateFile(dir, explicit)
+	if explicit == "" {
 		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 			return nil, nil
 		}
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, withHint(fmt.Errorf("reading state: %w", err), "--state (or CALLOPS_STATE) names the current state file, a callops-state/v1 JSON document")
-	}
-	defer f.Close()
-	s, err := tenant.Decode(f)
-	if err != nil {
-		var pe *tenant.ParseError
-		if errors.As(err, &pe) && pe.Line > 0 {
-			return nil, fmt.Errorf("reading state %s:%d: %s", filepath.ToSlash(file), pe.Line, pe.Msg)
-		}
-		return nil, fmt.Errorf("reading state %s: %w", filepath.ToSlash(file), err)
-	}
-	return s, nil
+	return readState(file) // plan.go: the same errors as plan's
 }
 
 // writeFindings renders res in o.format. JSON keeps paths relative to DIR
