@@ -103,3 +103,54 @@ func TestExecuteJournals(t *testing.T) {
 		t.Errorf("empty plan: err %v, %d Begin calls", err, len(b2.begun))
 	}
 }
+
+// resumeBackend is a journalBackend with an unfinished journal.
+type resumeBackend struct {
+	journalBackend
+	resumed *tenant.Journal
+}
+
+func (b *resumeBackend) Pending() (*tenant.Journal, error) { return nil, nil }
+func (b *resumeBackend) Resume(j *tenant.Journal) error {
+	b.resumed = j
+	return nil
+}
+
+func TestResume(t *testing.T) {
+	p := samplePlan()
+	ops := make([]tenant.Op, len(p.Steps))
+	for i, s := range p.Steps {
+		ops[i] = s.Op
+	}
+	j := &tenant.Journal{PlanID: "sha256:1", Ops: ops, Done: 10}
+	b := &resumeBackend{journalBackend: journalBackend{fakeBackend{refuse: -1}}}
+	var seen []int
+	if err := Resume(b, j, func(s Step, err error) { seen = append(seen, s.Index) }); err != nil {
+		t.Fatal(err)
+	}
+	if b.resumed != j {
+		t.Error("the backend was not told to resume the journal")
+	}
+	if diff := cmp.Diff(ops[10:], b.applied); diff != "" {
+		t.Errorf("applied (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{11, 12, 13}, seen); diff != "" {
+		t.Errorf("progress indexes (-want +got):\n%s", diff)
+	}
+
+	// A refusal names the step's index in the journaled plan.
+	b = &resumeBackend{journalBackend: journalBackend{fakeBackend{refuse: 1}}}
+	err := Resume(b, j, nil)
+	var ee *ExecError
+	if !errors.As(err, &ee) || ee.Step.Index != 12 || ee.Applied != 11 || ee.Total != 13 {
+		t.Errorf("got %v, want an *ExecError at step 12 after 11 of 13", err)
+	}
+}
+
+func TestExecErrorNotRefused(t *testing.T) {
+	e := &ExecError{Step: Step{Index: 3, Op: tenant.Op{Action: tenant.PolicyDelete, Policy: "Old"}}, Total: 4, Err: errors.New("writing state: disk full")}
+	want := "step 3 of 4 (policy.delete Old) failed: writing state: disk full"
+	if diff := cmp.Diff(want, e.Error()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
