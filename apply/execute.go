@@ -27,8 +27,8 @@ type JournalBackend interface {
 // backend's error (a *tenant.RefusedError carries the service's reason).
 type ExecError struct {
 	Step    Step
-	Applied int // steps applied before Step
-	Total   int
+	Applied int // steps of the plan applied before Step
+	Total   int // steps in the plan
 	Err     error
 }
 
@@ -39,13 +39,10 @@ func (e *ExecError) Error() string {
 	if errors.As(e.Err, &re) {
 		what, reason = "was refused", re.Reason
 	}
-	return fmt.Sprintf("step %d of %d (%s %s) %s: %s", e.Step.Index, e.Total, e.Step.Op.Action, lineOf(e.Step).object, what, reason)
+	return fmt.Sprintf("step %d of %d (%s %s) %s: %s", e.Step.Index, e.Total, e.Step.Op.Action, stepLineOf(e.Step).object, what, reason)
 }
 
 func (e *ExecError) Unwrap() error { return e.Err }
-
-// lineOf gives access to the columns of a step for messages.
-func lineOf(s Step) stepLine { return stepLineOf(s) }
 
 // Execute runs p's steps in order through b and stops at the first step that
 // fails, returning an *ExecError naming it. progress, when not nil, is called
