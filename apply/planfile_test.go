@@ -37,9 +37,9 @@ func samplePlan() *Plan {
 		{tenant.Op{Action: tenant.PolicyCreate, Policy: "Seattle", ResourceAccount: "ra2@contoso.com", Description: "Shared line for Seattle", Numbers: []string{"+12065550110"}}, "declared, not in the tenant"},
 		{tenant.Op{Action: tenant.PolicyUpdate, Policy: "Redmond", Description: "Redmond HQ", UpdateDescription: true}, "description changed"},
 		{tenant.Op{Action: tenant.PolicyAddEmergency, Policy: "Redmond", Numbers: []string{"+14255556680", "+14255556681"}}, "declared emergency numbers"},
-		{tenant.Op{Action: tenant.GrantUser, User: "alice@contoso.com", Grant: ptr("Seattle")}, "listed by Seattle"},
-		{tenant.Op{Action: tenant.GrantGroup, Group: "0c6f1b7e-0000-4000-8000-000000000001", Grant: ptr("Seattle"), Rank: 1}, "declared group grant"},
-		{tenant.Op{Action: tenant.GrantGlobal, Grant: ptr("Redmond")}, "tenantDefault"},
+		{tenant.Op{Action: tenant.GrantUser, User: "alice@contoso.com", Grant: testGrant("Seattle")}, "listed by Seattle"},
+		{tenant.Op{Action: tenant.GrantGroup, Group: "0c6f1b7e-0000-4000-8000-000000000001", Grant: testGrant("Seattle"), Rank: 1}, "declared group grant"},
+		{tenant.Op{Action: tenant.GrantGlobal, Grant: testGrant("Redmond")}, "tenantDefault"},
 		{tenant.Op{Action: tenant.PolicyDelete, Policy: "Old"}, "not in the desired state"},
 	} {
 		p.Steps = append(p.Steps, Step{Index: i + 1, Op: c.op, Reason: c.reason})

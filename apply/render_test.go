@@ -94,7 +94,7 @@ func TestSign(t *testing.T) {
 			}
 			continue
 		}
-		if got := Sign(tenant.Op{Action: a, Grant: ptr("P")}); got != '+' {
+		if got := Sign(tenant.Op{Action: a, Grant: testGrant("P")}); got != '+' {
 			t.Errorf("Sign(%s P) = %c, want +", a, got)
 		}
 		if got := Sign(tenant.Op{Action: a}); got != '-' {
@@ -108,7 +108,7 @@ func longPlan(n int) *Plan {
 	p := &Plan{Format: PlanFormat, State: StateRef{Lineage: "L"}}
 	for i := 1; i <= n; i++ {
 		p.Steps = append(p.Steps, Step{Index: i,
-			Op:     tenant.Op{Action: tenant.GrantUser, User: fmt.Sprintf("user%06d@contoso.com", i), Grant: ptr("Redmond")},
+			Op:     tenant.Op{Action: tenant.GrantUser, User: fmt.Sprintf("user%06d@contoso.com", i), Grant: testGrant("Redmond")},
 			Reason: "listed by policy Redmond in policies.cue"})
 	}
 	p.Summary = Summary{Steps: n, Grants: n, AffectedUsers: n}

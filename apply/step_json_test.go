@@ -11,7 +11,8 @@ import (
 	"github.com/callops/callops/tenant"
 )
 
-func ptr(s string) *string { return &s }
+// testGrant is the Grant of a step that grants policy s.
+func testGrant(s string) *string { return &s }
 
 // stepCases has one step of every action (and each optional shape) with the
 // exact JSON the contract (DESIGN.md section 4) says it is written as.
@@ -44,15 +45,15 @@ var stepCases = []struct {
 		`{"index":7,"action":"policy.add-emergency-numbers","policy":"Redmond","numbers":["+14255556677"],"reason":"r"}`},
 	{"policy.delete", Step{8, tenant.Op{Action: tenant.PolicyDelete, Policy: "Old"}, "r"},
 		`{"index":8,"action":"policy.delete","policy":"Old","reason":"r"}`},
-	{"grant.user", Step{9, tenant.Op{Action: tenant.GrantUser, User: "alice@contoso.com", Grant: ptr("Redmond")}, "r"},
+	{"grant.user", Step{9, tenant.Op{Action: tenant.GrantUser, User: "alice@contoso.com", Grant: testGrant("Redmond")}, "r"},
 		`{"index":9,"action":"grant.user","user":"alice@contoso.com","policy":"Redmond","reason":"r"}`},
 	{"grant.user revoke", Step{9, tenant.Op{Action: tenant.GrantUser, User: "alice@contoso.com"}, "r"},
 		`{"index":9,"action":"grant.user","user":"alice@contoso.com","policy":null,"reason":"r"}`},
-	{"grant.group", Step{10, tenant.Op{Action: tenant.GrantGroup, Group: "0c6f", Grant: ptr("Redmond"), Rank: 2}, "r"},
+	{"grant.group", Step{10, tenant.Op{Action: tenant.GrantGroup, Group: "0c6f", Grant: testGrant("Redmond"), Rank: 2}, "r"},
 		`{"index":10,"action":"grant.group","group":"0c6f","policy":"Redmond","rank":2,"reason":"r"}`},
 	{"grant.group remove", Step{10, tenant.Op{Action: tenant.GrantGroup, Group: "0c6f"}, "r"},
 		`{"index":10,"action":"grant.group","group":"0c6f","policy":null,"rank":0,"reason":"r"}`},
-	{"grant.global", Step{11, tenant.Op{Action: tenant.GrantGlobal, Grant: ptr("Redmond")}, "r"},
+	{"grant.global", Step{11, tenant.Op{Action: tenant.GrantGlobal, Grant: testGrant("Redmond")}, "r"},
 		`{"index":11,"action":"grant.global","policy":"Redmond","reason":"r"}`},
 	{"grant.global clear", Step{11, tenant.Op{Action: tenant.GrantGlobal}, "r"},
 		`{"index":11,"action":"grant.global","policy":null,"reason":"r"}`},

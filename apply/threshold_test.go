@@ -33,14 +33,14 @@ func thresholdPlan(deletes, revokes int) *Plan {
 	}
 	for i := 1; i <= revokes; i++ {
 		if i%2 == 0 {
-			add(tenant.Op{Action: tenant.GrantUser, User: fmt.Sprintf("U%d@contoso.com", i), Grant: ptr("Global")})
+			add(tenant.Op{Action: tenant.GrantUser, User: fmt.Sprintf("U%d@contoso.com", i), Grant: testGrant("Global")})
 		} else {
 			add(tenant.Op{Action: tenant.GrantUser, User: fmt.Sprintf("u%d@contoso.com", i)})
 		}
 	}
 	// Neither a revoke of an ungranted user nor a new grant counts.
 	add(tenant.Op{Action: tenant.GrantUser, User: "ungranted@contoso.com"})
-	add(tenant.Op{Action: tenant.GrantUser, User: "u1@contoso.com", Grant: ptr("P2")})
+	add(tenant.Op{Action: tenant.GrantUser, User: "u1@contoso.com", Grant: testGrant("P2")})
 	return p
 }
 
