@@ -175,8 +175,8 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 	if err := tenant.WritePowerShell(&script, s, planOps(p), scriptOptions(p, false)); err != nil {
 		return fmt.Errorf("writing the script: %w", err)
 	}
-	if err := writeFileAtomic(o.ps.script, script.Bytes()); err != nil {
-		return fmt.Errorf("writing %s: %w", o.ps.script, err)
+	if err := writeScript(o.ps.script, script.Bytes()); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "Wrote %s: %s for MicrosoftTeams %s or later.\n", filepath.ToSlash(o.ps.script), countSteps(len(p.Steps)), tenant.PowerShellMinModule)
 	if o.ps.rollback != "" {
@@ -190,8 +190,8 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 		if err := tenant.WritePowerShell(&rb, end, back, ro); err != nil {
 			return fmt.Errorf("writing the rollback script: %w", err)
 		}
-		if err := writeFileAtomic(o.ps.rollback, rb.Bytes()); err != nil {
-			return fmt.Errorf("writing %s: %w", o.ps.rollback, err)
+		if err := writeScript(o.ps.rollback, rb.Bytes()); err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "Wrote %s: %s that restore the current state.\n", filepath.ToSlash(o.ps.rollback), countSteps(len(back)))
 	}
@@ -218,5 +218,16 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 			"fix the cause and run the script again (steps already done are skipped), then import the tenant again")
 	}
 	fmt.Fprintln(stdout, "Script complete. Import the tenant again (Export-CallopsState.ps1, callops import) before the next plan.")
+	return nil
+}
+
+// writeScript writes a script atomically, creating its directory.
+func writeScript(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := writeFileAtomic(path, data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
 	return nil
 }
