@@ -10,29 +10,6 @@ import (
 	"time"
 )
 
-// The file backend: the state file is the tenant.
-//
-// OpenFile locks the state (<state>.lock, created with O_EXCL) and reads it.
-// Apply carries an operation out in memory through Snapshot.Apply (the
-// service's rules) and persists it. Between Begin and the end of the plan
-// every step is journaled (<state>.journal) before and after it runs, and
-// the state file is checkpointed: written to a temporary file, synced,
-// renamed over the state and the directory synced, with Serial+1, so a kill
-// at any point leaves the old or the new state file, never a torn one.
-//
-// Checkpoints are not written after every step of a large state: writing a
-// 10 MB state after each of 3,000 steps would take minutes. A state whose
-// last write was under 256 KiB is checkpointed after every step; a larger
-// one when at least 200 ms, and at least four times the last write's
-// duration, have passed since the last checkpoint (so writing costs at most
-// about a fifth of the apply), and always at the end, on a refusal and on
-// Close. Steps done after the last checkpoint are in the journal, with the
-// plan's operations, and a resume replays them on the checkpointed state.
-//
-// The first checkpoint of an apply keeps the state before it as
-// <state>.backup (RestoreBackup puts it back). The lineage is kept and the
-// serial grows by one on every write.
-
 // FileOptions configures OpenFile.
 type FileOptions struct {
 	// Operation says what holds the lock ("apply", "state restore"), for
@@ -60,8 +37,33 @@ var smallState = 256 << 10
 // checkpointInterval is the least time between checkpoints of a large state.
 const checkpointInterval = 200 * time.Millisecond
 
-// FileBackend is the file backend: a locked state file. It is not safe for
-// concurrent use.
+// FileBackend is the file backend: the state file is the tenant. It is not
+// safe for concurrent use.
+//
+// OpenFile locks the state (<state>.lock, created with O_EXCL) and reads it.
+// Apply carries an operation out in memory through Snapshot.Apply (the
+// service's rules) and persists it. Between Begin and the end of the plan
+// every step is journaled (<state>.journal) before and after it runs, and
+// the state file is checkpointed: written to a temporary file, synced,
+// renamed over the state and the directory synced, with Serial+1, so a kill
+// at any point leaves the old or the new state file, never a torn one.
+//
+// Checkpoints are not written after every step of a large state: writing a
+// 10 MB state after each of 3,000 steps would take minutes. A state whose
+// last write was under 256 KiB is checkpointed after every step; a larger
+// one when at least 200 ms, and at least four times the last write's
+// duration, have passed since the last checkpoint (so writing costs at most
+// about a fifth of the apply), and always at the end, on a refusal and on
+// Close. Steps done after the last checkpoint are in the journal, with the
+// plan's operations, and a resume replays them on the checkpointed state.
+//
+// Journal records are written at once, so a kill loses none; they are
+// synced with the next checkpoint record, which is what makes them matter
+// (see journalWriter.write).
+//
+// The first checkpoint of an apply keeps the state before it as
+// <state>.backup (RestoreBackup puts it back). The lineage is kept and the
+// serial grows by one on every write.
 type FileBackend struct {
 	path string
 	opt  FileOptions
@@ -97,6 +99,12 @@ func OpenFile(path string, opt FileOptions) (*FileBackend, error) {
 	removeTempFiles(path)
 	return &FileBackend{path: path, opt: opt, lock: lock, cur: s, writeSize: -1}, nil
 }
+
+// ReadState reads and parses the state file at path without locking it
+// (plan, lint: a read of a file replaced atomically is never torn). Errors
+// say which file; a missing file wraps fs.ErrNotExist, a bad one is a
+// *ParseError.
+func ReadState(path string) (*Snapshot, error) { return readState(path) }
 
 // readState reads and parses a state file.
 func readState(path string) (*Snapshot, error) {
