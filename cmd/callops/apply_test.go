@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,10 +117,11 @@ func TestApplyRefusedStep(t *testing.T) {
 	callops(t, "plan", dir, "--detailed-exitcode").must(t, 0, []string{apply.NoChanges}, nil)
 }
 
-// An apply interrupted after some steps is finished by apply --resume; until
-// then a new apply is refused.
-func TestApplyResume(t *testing.T) {
-	dir := copyContoso(t)
+// interruptedApply leaves the state of dir as an apply of its plan leaves
+// it when it stops after done steps without finishing (what a kill leaves,
+// once the lock is gone), and returns the plan's id and step count.
+func interruptedApply(t *testing.T, dir string, done int) (id string, total int) {
+	t.Helper()
 	state := filepath.Join(dir, defaultStateFile)
 	planFile := filepath.Join(t.TempDir(), "plan.json")
 	callops(t, "plan", dir, "--out", planFile).must(t, 0, nil, nil)
@@ -127,19 +129,15 @@ func TestApplyResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const done = 3
-	total := len(p.Steps)
+	total = len(p.Steps)
 	if total <= done {
 		t.Fatalf("the example's plan has %d steps; this test needs more than %d", total, done)
 	}
-	// An apply that stops after three steps without finishing the plan
-	// (what a kill leaves, once the lock is gone).
 	b, err := tenant.OpenFile(state, tenant.FileOptions{Operation: "apply"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := apply.PlanID(p)
-	if err != nil {
+	if id, err = apply.PlanID(p); err != nil {
 		t.Fatal(err)
 	}
 	ops := make([]tenant.Op, total)
@@ -157,11 +155,37 @@ func TestApplyResume(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return id, total
+}
 
+// An apply interrupted after some steps is finished by apply --resume; until
+// then a new apply is refused.
+func TestApplyResume(t *testing.T) {
+	dir := copyContoso(t)
+	id, _ := interruptedApply(t, dir, 3)
 	callops(t, "apply", dir, "--auto-approve").must(t, 1, nil,
 		[]string{"did not finish (3 of ", "hint: finish it with 'callops apply --resume"})
 	callops(t, "apply", "--resume", dir).must(t, 0,
-		[]string{"Resuming plan " + id[:len("sha256:")+12] + ": 3 of ", "/", "] ok ", "Apply complete: "}, nil)
+		[]string{"Resuming plan " + id[:len("sha256:")+12] + ": 3 of ", "] ok ", "Apply complete: "}, nil)
 	callops(t, "plan", dir, "--detailed-exitcode").must(t, 0, []string{apply.NoChanges}, nil)
 	callops(t, "apply", "--resume", dir).must(t, 0, []string{"Nothing to resume: "}, nil)
+}
+
+// state discard-journal drops an unfinished apply: the state keeps the steps
+// it holds, and a new plan does the rest.
+func TestDiscardJournal(t *testing.T) {
+	dir := copyContoso(t)
+	state := filepath.Join(dir, defaultStateFile)
+	_, total := interruptedApply(t, dir, 2)
+	callops(t, "state", "discard-journal", "--state", state).must(t, 0, []string{"Dropped the journal of an unfinished apply"}, nil)
+	if _, err := os.Stat(state + ".journal"); err == nil {
+		t.Error("the journal is still there")
+	}
+	callops(t, "apply", "--resume", dir).must(t, 0, []string{"Nothing to resume: "}, nil)
+	r := callops(t, "plan", dir, "--detailed-exitcode")
+	r.must(t, 2, []string{"Plan: "}, nil)
+	if strings.Contains(r.stdout, fmt.Sprintf("Plan: %d steps", total)) {
+		t.Errorf("the new plan redoes the %d steps the state holds:\n%s", 2, r.stdout)
+	}
+	callops(t, "state", "discard-journal", "--state", state).must(t, 0, []string{"has no unfinished apply"}, nil)
 }
