@@ -153,7 +153,14 @@ func (fb *FileBackend) Begin(planID string, ops []Op) error {
 		return fmt.Errorf("journaling plan %s: %w", planID, ErrJournalPending)
 	}
 	if _, err := os.Stat(journalPath(fb.path)); err == nil {
-		return fmt.Errorf("journaling plan %s: %w (%s)", planID, ErrJournalPending, journalPath(fb.path))
+		j, err := readJournal(fb.path, fb.cur)
+		if err != nil || j != nil {
+			return fmt.Errorf("journaling plan %s: %w (%s)", planID, ErrJournalPending, journalPath(fb.path))
+		}
+		// Only a begin record cut short: nothing of it ran.
+		if err := os.Remove(journalPath(fb.path)); err != nil {
+			return fmt.Errorf("journaling plan %s: %w", planID, err)
+		}
 	}
 	if err := fb.flush(); err != nil {
 		return err

@@ -535,3 +535,36 @@ func indexOf(list []string, v string) int {
 	}
 	return -1
 }
+
+func TestTornJournal(t *testing.T) {
+	path := writeFixture(t)
+	// A begin record cut short by a crash: nothing ran.
+	if err := os.WriteFile(path+".journal", []byte(`{"type":"begin","plan":"p","li`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fb, err := OpenFile(path, FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fb.Close()
+	if j, err := fb.Pending(); j != nil || err != nil {
+		t.Errorf("Pending = %+v, %v; want none", j, err)
+	}
+	if err := fb.Begin("p2", plan10()[:1]); err != nil {
+		t.Errorf("Begin after a torn journal: %v", err)
+	}
+	if err := fb.Apply(plan10()[0]); err != nil {
+		t.Fatal(err)
+	}
+	if exists(path + ".journal") {
+		t.Errorf("journal left after the plan")
+	}
+
+	// A corrupt record before the last line is an error, not a guess.
+	if err := os.WriteFile(path+".journal", []byte("{\"type\":\"begin\",\"plan\":\"p\",\"lineage\":\"lin\",\"serial\":2}\nnot json\n{\"type\":\"done\",\"step\":1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fb.Pending(); err == nil {
+		t.Errorf("Pending of a corrupt journal succeeded")
+	}
+}
