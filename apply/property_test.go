@@ -23,7 +23,7 @@ func genTenant(r *rand.Rand) *tenant.Snapshot {
 		Locations: []tenant.Location{{LocationID: loc1, CountryOrRegion: "US"}, {LocationID: loc2, CountryOrRegion: "US"}},
 	}
 	free := map[string][]string{} // type -> free numbers
-	for i := 0; i < 14; i++ {
+	for i := 0; i < 40; i++ {
 		for _, typ := range []string{"CallingPlan", "DirectRouting"} {
 			n := fmt.Sprintf("+1425555%d%03d", map[string]int{"CallingPlan": 1, "DirectRouting": 2}[typ], i)
 			s.Numbers = append(s.Numbers, tenant.Number{TelephoneNumber: n, NumberType: typ, IsoCountryCode: "US",
@@ -33,6 +33,9 @@ func genTenant(r *rand.Rand) *tenant.Snapshot {
 	}
 	take := func(typ string) string {
 		l := free[typ]
+		if len(l) == 0 {
+			panic("generator: out of free numbers")
+		}
 		i := r.Intn(len(l))
 		n := l[i]
 		free[typ] = append(l[:i:i], l[i+1:]...)
@@ -94,6 +97,21 @@ func genTenant(r *rand.Rand) *tenant.Snapshot {
 	if r.Intn(2) == 0 {
 		s.Tenant.GlobalPolicy = s.Policies[r.Intn(len(s.Policies))].Identity
 	}
+	if r.Intn(4) == 0 { // the built-in Global instance, listed with an account
+		ra := numbered[r.Intn(len(numbered))]
+		p := tenant.Policy{Identity: "Global", ResourceAccount: ra, EmergencyNumbers: []string{}}
+		if r.Intn(2) == 0 {
+			n := take(raType[ra])
+			p.EmergencyNumbers = append(p.EmergencyNumbers, n)
+			set(n, tenant.PolicyTargetPrefix+"Global", tenant.StatusPolicyAssigned, "")
+		}
+		s.Policies = append(s.Policies, p)
+	}
+	// A Canadian number and an on-premises one, which some desired states
+	// will try to use where they can't go.
+	s.Numbers = append(s.Numbers,
+		tenant.Number{TelephoneNumber: "+16045550100", NumberType: "CallingPlan", IsoCountryCode: "CA", PstnAssignmentStatus: tenant.StatusUnassigned, NumberSource: "Online"},
+		tenant.Number{TelephoneNumber: "+14255559999", NumberType: "DirectRouting", IsoCountryCode: "US", PstnAssignmentStatus: tenant.StatusUnassigned, NumberSource: "OnPremises"})
 	return s
 }
 
@@ -139,7 +157,22 @@ func genDesired(r *rand.Rand, s *tenant.Snapshot) *schema.Desired {
 	}
 	users := func() string { return s.Users[r.Intn(len(s.Users))].UserPrincipalName }
 	for k := 1 + r.Intn(4); k > 0; k-- {
-		switch r.Intn(11) {
+		switch r.Intn(12) {
+		case 11: // the Global instance is declared, or a user is granted it
+			if p := s.PolicyByIdentity("Global"); p != nil && r.Intn(2) == 0 {
+				if _, ok := d.Policy("Global"); !ok {
+					upn := p.ResourceAccount
+					if a := s.ResourceAccountByID(p.ResourceAccount); a != nil {
+						upn = a.UserPrincipalName
+					}
+					d.Policies = append(d.Policies, schema.Policy{Name: "Global", ResourceAccount: upn})
+					d.Sort()
+				}
+			} else if len(s.Users) > 0 {
+				if g, ok := d.Policy("Global"); ok {
+					g.Users = append(g.Users, schema.Located{Value: users()})
+				}
+			}
 		case 0: // an account's number changes
 			a := declareRA(ra())
 			a.Number, a.Type = anyNumber()
