@@ -568,3 +568,24 @@ func TestTornJournal(t *testing.T) {
 		t.Errorf("Pending of a corrupt journal succeeded")
 	}
 }
+
+func TestUnreadableLock(t *testing.T) {
+	path := writeFixture(t)
+	if err := os.WriteFile(path+".lock", []byte(`{"id":"ab`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenFile(path, FileOptions{})
+	var le *LockHeldError
+	if !errors.As(err, &le) || le.ID != "" || !strings.Contains(err.Error(), "unreadable") {
+		t.Fatalf("OpenFile = %v, want a *LockHeldError for an unreadable lock", err)
+	}
+	if err := Unlock(path, "ab"); err == nil {
+		t.Errorf("Unlock with a guessed id removed an unreadable lock")
+	}
+	if err := Unlock(path, ""); err != nil {
+		t.Errorf("Unlock of an unreadable lock with the empty id: %v", err)
+	}
+	if exists(path + ".lock") {
+		t.Errorf("lock still there")
+	}
+}
