@@ -267,6 +267,51 @@ func TestBuildOrdering(t *testing.T) {
 			},
 		},
 		{
+			name: "account number becomes an emergency number, account gets a free one",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				policyOf(d, "Old").EmergencyNumbers = located("+14255550100")
+				accountOf(d, "ra1@contoso.com").Number = "+14255550500"
+			},
+			want: []string{
+				"unassign +14255550100 ra1@contoso.com",
+				"assign +14255550500 ra1@contoso.com CallingPlan @1",
+				"add-emergency Old [+14255550100]",
+			},
+			hazards: []Hazard{
+				{Kind: HazardOutboundOutage, Steps: []int{1, 2}, Users: 2, Message: "resource account ra1@contoso.com has no located number from step 1 to step 2: outbound calls fail for 2 users of policy Redmond, and for members of 1 group assigned it"},
+			},
+		},
+		{
+			name: "emergency number becomes an account's number",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				policyOf(d, "Redmond").EmergencyNumbers = located("+14255556677")
+				accountOf(d, "ra2@contoso.com").Number = "+14255556678"
+			},
+			want: []string{
+				"remove-emergency Redmond [+14255556678]",
+				"unassign +14255550200 ra2@contoso.com",
+				"assign +14255556678 ra2@contoso.com CallingPlan @1",
+			},
+			hazards: []Hazard{
+				{Kind: HazardOutboundOutage, Steps: []int{2, 3}, Users: 1, Message: "resource account ra2@contoso.com has no located number from step 2 to step 3: outbound calls fail for 1 user of policy Old, and for members of 1 group assigned it and everyone on the tenant default"},
+			},
+		},
+		{
+			name: "group ranks rotate through three groups",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: "g3", PolicyName: "Old", Rank: 3})
+				old := policyOf(d, "Old")
+				old.Groups = []schema.GroupGrant{{GroupID: "g2", Rank: 3}, {GroupID: "g3", Rank: 1}}
+				policyOf(d, "Redmond").Groups[0].Rank = 2
+			},
+			want: []string{
+				"group g1 Redmond 4",
+				"group g3 Old 1",
+				"group g2 Old 3",
+				"group g1 Redmond 2",
+			},
+		},
+		{
 			name: "policy moves to an account whose number is assigned in the same plan",
 			edit: func(d *schema.Desired, s *tenant.Snapshot) {
 				d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550300", Type: "CallingPlan", Location: "seattle"})

@@ -224,7 +224,10 @@ func isAre(n int) string {
 }
 
 func (b *graphBuilder) addReason(pc diff.PolicyChange) string {
-	return fmt.Sprintf("%s %s declared as emergency numbers of policy %s", strings.Join(pc.AddNumbers, ", "), isAre(len(pc.AddNumbers)), pc.Name)
+	if len(pc.AddNumbers) == 1 {
+		return fmt.Sprintf("%s is declared as an emergency number of policy %s", pc.AddNumbers[0], pc.Name)
+	}
+	return fmt.Sprintf("%s are declared as emergency numbers of policy %s", strings.Join(pc.AddNumbers, ", "), pc.Name)
 }
 
 func (b *graphBuilder) accounts() {
