@@ -312,6 +312,23 @@ func TestBuildOrdering(t *testing.T) {
 			},
 		},
 		{
+			name: "policy follows its number to another account",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.ResourceAccounts = d.ResourceAccounts[1:] // ra1 undeclared: its number goes to ra3
+				d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550100", Type: "CallingPlan", Location: "redmond"})
+				policyOf(d, "Redmond").ResourceAccount = "ra3@contoso.com"
+				d.Sort()
+			},
+			want: []string{
+				"unassign +14255550100 ra1@contoso.com",
+				"assign +14255550100 ra3@contoso.com CallingPlan @1",
+				"update Redmond ra=ra3@contoso.com",
+			},
+			hazards: []Hazard{
+				{Kind: HazardOutboundOutage, Steps: []int{1, 3}, Users: 2, Message: "resource account ra1@contoso.com has no located number from step 1 to step 3: outbound calls fail for 2 users of policy Redmond, and for members of 1 group assigned it"},
+			},
+		},
+		{
 			name: "policy moves to an account whose number is assigned in the same plan",
 			edit: func(d *schema.Desired, s *tenant.Snapshot) {
 				d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550300", Type: "CallingPlan", Location: "seattle"})
