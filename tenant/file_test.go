@@ -1,8 +1,10 @@
 package tenant
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -587,5 +589,61 @@ func TestUnreadableLock(t *testing.T) {
 	}
 	if exists(path + ".lock") {
 		t.Errorf("lock still there")
+	}
+}
+
+const envHoldLock = "CALLOPS_TENANT_HOLD_LOCK" // state file the child locks until stdin closes
+
+func TestHoldLockChild(t *testing.T) {
+	path := os.Getenv(envHoldLock)
+	if path == "" {
+		t.Skip("run by TestLockAcrossProcesses")
+	}
+	fb, err := OpenFile(path, FileOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("locked")
+	io.Copy(io.Discard, os.Stdin)
+	if err := fb.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLockAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a subprocess")
+	}
+	path := writeFixture(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHoldLockChild$")
+	cmd.Env = append(os.Environ(), envHoldLock+"="+path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("child did not lock: %v", err)
+		}
+		if line == "locked\n" {
+			break
+		}
+	}
+	_, err := OpenFile(path, FileOptions{LockTimeout: 100 * time.Millisecond})
+	var le *LockHeldError
+	if !errors.As(err, &le) || le.PID != cmd.Process.Pid || le.Stale || le.Operation != "apply" {
+		t.Errorf("OpenFile while another process holds the lock = %v, want *LockHeldError of pid %d, not stale", err, cmd.Process.Pid)
+	}
+	stdin.Close()
+	fb, err := OpenFile(path, FileOptions{LockTimeout: time.Minute})
+	if err != nil {
+		t.Fatalf("OpenFile after the other process let go: %v", err)
+	}
+	fb.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("child: %v", err)
 	}
 }
