@@ -69,7 +69,7 @@ type graph struct {
 }
 
 func (g *graph) add(n node) int {
-	n.partner = -1
+	n.partner, n.opener = -1, -1
 	g.nodes = append(g.nodes, n)
 	return len(g.nodes) - 1
 }
@@ -155,64 +155,68 @@ func (g *graph) deferred(id int) bool {
 // cycle, which the construction of the graph rules out: that is a bug.
 func (g *graph) order() ([]int, error) {
 	q := &readyQueue{g: g}
-	var held []int
-	for i := range g.nodes {
-		if g.nodes[i].deps == 0 {
-			if g.deferred(i) {
-				held = append(held, i)
-			} else {
-				q.ids = append(q.ids, i)
-			}
+	var held []int // deferred ready nodes; stale entries have inHeld false
+	inHeld := make([]bool, len(g.nodes))
+	ready := func(id int) {
+		if g.deferred(id) {
+			held = append(held, id)
+			inHeld[id] = true
+		} else {
+			heap.Push(q, id)
 		}
 	}
-	heap.Init(q)
+	for i := range g.nodes {
+		if g.nodes[i].deps == 0 {
+			ready(i)
+		}
+	}
 	out := make([]int, 0, len(g.nodes))
-	placed := make([]bool, len(g.nodes))
 	g.placed = make([]int, len(g.nodes))
 	for {
-		// Release held-back nodes whose partner can now follow at once.
-		kept := held[:0]
-		for _, id := range held {
-			if g.deferred(id) {
-				kept = append(kept, id)
-			} else {
-				heap.Push(q, id)
-			}
-		}
-		held = kept
 		var id int
 		switch {
 		case q.Len() > 0:
 			id = heap.Pop(q).(int)
-		case len(held) > 0:
+		default:
+			live := held[:0]
+			for _, h := range held {
+				if inHeld[h] {
+					live = append(live, h)
+				}
+			}
+			held = live
+			if len(held) == 0 {
+				if len(out) != len(g.nodes) {
+					return nil, g.cycleError()
+				}
+				return out, nil
+			}
 			sort.Slice(held, func(i, j int) bool { return g.less(held[i], held[j]) })
 			id, held = held[0], held[1:]
-		default:
-			if len(out) != len(g.nodes) {
-				return nil, g.cycleError(placed)
-			}
-			return out, nil
+			inHeld[id] = false
 		}
 		out = append(out, id)
-		placed[id] = true
 		g.placed[id] = len(out)
 		for _, next := range g.nodes[id].out {
-			g.nodes[next].deps--
-			if g.nodes[next].deps == 0 {
-				if g.deferred(next) {
-					held = append(held, next)
-				} else {
-					heap.Push(q, next)
-				}
+			n := &g.nodes[next]
+			n.deps--
+			switch {
+			case n.deps == 0:
+				ready(next)
+			case n.deps == 1 && n.opener >= 0 && inHeld[n.opener]:
+				// The held unassign is now the only thing its partner
+				// waits for: it can go, and the partner right after it.
+				inHeld[n.opener] = false
+				heap.Push(q, n.opener)
 			}
 		}
 	}
 }
 
-func (g *graph) cycleError(placed []bool) error {
+func (g *graph) cycleError() error {
 	var names []string
 	for i, n := range g.nodes {
-		if !placed[i] {
+		if g.placed[i] == 0 {
 			names = append(names, fmt.Sprintf("%s %s", n.op.Action, n.key))
 		}
 	}
