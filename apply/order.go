@@ -154,6 +154,7 @@ func (g *graph) deferred(id int) bool {
 // cycle allows. It returns an error naming the nodes of a dependency
 // cycle, which the construction of the graph rules out: that is a bug.
 func (g *graph) order() ([]int, error) {
+	g.placed = make([]int, len(g.nodes)) // 0: not placed yet
 	q := &readyQueue{g: g}
 	var held []int // deferred ready nodes; stale entries have inHeld false
 	inHeld := make([]bool, len(g.nodes))
@@ -171,7 +172,6 @@ func (g *graph) order() ([]int, error) {
 		}
 	}
 	out := make([]int, 0, len(g.nodes))
-	g.placed = make([]int, len(g.nodes))
 	for {
 		var id int
 		switch {
