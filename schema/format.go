@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,8 +43,19 @@ func Format(name string, src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("formatting %s: %w", name, err)
 	}
+	// cue/format has corner cases whose output is not the same program
+	// ("< -0" becomes "<-0", which does not parse): refuse to hand back text
+	// that does not parse, so that fmt never replaces a valid file by a
+	// broken one.
+	if _, err := parser.ParseFile(name, out, parser.ParseComments); err != nil {
+		return nil, fmt.Errorf("formatting %s: %w: %v", name, ErrFormatInvalid, err)
+	}
 	return out, nil
 }
+
+// ErrFormatInvalid reports that CUE's formatter produced text that does not
+// parse (a formatter bug on unusual input); Format returns no output then.
+var ErrFormatInvalid = errors.New("the formatted text would not parse; the file is left as it is")
 
 // normalizeNumbers rewrites, in place, the number literals of f (see Format).
 func normalizeNumbers(f *ast.File) {

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -137,4 +139,37 @@ func TestFormatRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzFormat checks that Format never panics, fails only with a *LoadError
+// (bad input) or ErrFormatInvalid (CUE's formatter breaking the text), and
+// is idempotent on what it accepts.
+func FuzzFormat(f *testing.F) {
+	for _, name := range []string{"tenant.cue", "locations.cue", "accounts.cue", "policies.cue"} {
+		data, err := os.ReadFile(filepath.Join("..", "examples", "contoso", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("package tenant\n\nresourceAccounts: \"a@b.c\": number: \"+1 (425) 555-0100;ext=12\"\n"))
+	f.Add([]byte("package tenant\n\npolicies: P: emergencyNumbers: [\"tel:+14255550101\", \"+1 425\"]\n"))
+	f.Add([]byte("package tenant\n\ntenant: {\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		out, err := Format("a.cue", src)
+		if err != nil {
+			var le *LoadError
+			if !errors.As(err, &le) && !errors.Is(err, ErrFormatInvalid) {
+				t.Fatalf("Format error %v (%T), want a *LoadError or ErrFormatInvalid", err, err)
+			}
+			return
+		}
+		again, err := Format("a.cue", out)
+		if err != nil {
+			t.Fatalf("Format of its own output: %v\n%s", err, out)
+		}
+		if string(again) != string(out) {
+			t.Fatalf("Format is not idempotent:\n%s\n---\n%s", out, again)
+		}
+	})
 }
