@@ -59,6 +59,9 @@ type formatted struct {
 }
 
 func runFmt(stdout io.Writer, o fmtOptions) error {
+	if err := checkNotFile(o.dir, "fmt"); err != nil {
+		return err
+	}
 	files, err := schema.ReadDir(o.dir, schema.Options{})
 	if err != nil {
 		return fmtLoadError(o.dir, err)

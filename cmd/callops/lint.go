@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -82,6 +83,9 @@ type lintOptions struct {
 func runLint(stdout io.Writer, o lintOptions) error {
 	if !oneOf(lintFormats, o.format) {
 		return withHint(fmt.Errorf("unknown format %q", o.format), "use --format text, json, github or sarif")
+	}
+	if err := checkNotFile(o.dir, "lint"); err != nil {
+		return err
 	}
 	// The state is read first: a broken state file is the user's error to
 	// fix before any finding makes sense.
@@ -166,6 +170,19 @@ func writeFindings(w io.Writer, o lintOptions, findings []lint.Finding, defaultF
 		opts.Color = colorEnabled(w, o.noColor)
 		return lint.WriteText(w, findings, opts)
 	}
+}
+
+// checkNotFile refuses a DIR argument that names a file: people often pass
+// the .cue file they are editing. A DIR that does not exist is left to the
+// loader (with --rev it need not exist in the work tree).
+func checkNotFile(dir, command string) error {
+	fi, err := os.Stat(dir)
+	if err != nil || fi.IsDir() {
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	return withHint(fmt.Errorf("%s is a file, not a directory", filepath.ToSlash(dir)),
+		fmt.Sprintf("callops %s takes the directory of the desired state: callops %s %s", command, command, filepath.ToSlash(parent)))
 }
 
 func oneOf(list []string, s string) bool {
