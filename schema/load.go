@@ -494,6 +494,8 @@ func clarify(root cue.Value, elems []string, msg string) string {
 	last := strings.Trim(elems[len(elems)-1], `"`)
 	v := root.LookupPath(cue.MakePath(selectors(elems)...))
 	switch {
+	case msg == "field not allowed":
+		return unknownFieldMessage(elems)
 	case strings.HasPrefix(msg, "incomplete value"):
 		if !valuePos(v).IsValid() {
 			return fmt.Sprintf("required field %s is missing", last)

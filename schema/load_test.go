@@ -136,7 +136,7 @@ func TestLoadProblems(t *testing.T) {
 		msg   string
 	}{
 		{"syntax error", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: {\n"), Pos{}, "a.cue", "expected"},
-		{"unknown field", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyCallbackNumbers: [\"+14255550100\"]}\n"), Pos{}, "a.cue", "not allowed"},
+		{"unknown field", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyCallbackNumbers: [\"+14255550100\"]}\n"), Pos{}, "a.cue", "field emergencyCallbackNumbers is not allowed (did you mean emergencyNumbers?)"},
 		{"bad number type", files("a.cue", "package tenant\ntenant: domain: \"x\"\nuserNumbers: \"u@x\": {number: \"+14255550100\", type: \"Calling\"}\n"), Pos{"a.cue", 3, 52}, "a.cue", `"Calling" is not one of "CallingPlan", "DirectRouting", "OperatorConnect"`},
 		{"missing required", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {description: \"d\"}\n"), Pos{"a.cue", 3, 11}, "a.cue", "required field resourceAccount is missing"},
 		{"number pattern", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: [\"425-555-0100\"]}\n"), Pos{"a.cue", 3, 58}, "a.cue", "out of bound"},
@@ -253,6 +253,24 @@ func TestLoadLimits(t *testing.T) {
 	}
 	if _, err := LoadFiles(nil, Options{}); err == nil {
 		t.Error("no files: no error")
+	}
+}
+
+func TestUnknownFieldMessage(t *testing.T) {
+	tests := []struct {
+		elems []string
+		want  string
+	}{
+		{[]string{"policies", "P", "emergencyCallbackNumbers", "0"}, "field emergencyCallbackNumbers is not allowed (did you mean emergencyNumbers?)"},
+		{[]string{"resourceAccounts", `"ra@x"`, "numbr"}, "field numbr is not allowed (did you mean number?)"},
+		{[]string{"policy"}, "field policy is not allowed (did you mean policies?)"},
+		{[]string{"policies", "P", "zzz"}, "field zzz is not allowed (allowed: resourceAccount, emergencyNumbers, description, users, groups)"},
+		{[]string{"x", "y", "z", "w"}, "field w is not allowed"},
+	}
+	for _, tt := range tests {
+		if got := unknownFieldMessage(tt.elems); got != tt.want {
+			t.Errorf("unknownFieldMessage(%v) = %q, want %q", tt.elems, got, tt.want)
+		}
 	}
 }
 
