@@ -256,6 +256,8 @@ func (im *importer) resourceAccounts(objs []psObject) error {
 		name, _ := o.str("displayname")
 		im.s.ResourceAccounts = append(im.s.ResourceAccounts, ResourceAccount{ObjectID: strings.ToLower(id), UserPrincipalName: upn, DisplayName: name})
 	}
+	// Each section is built before the next one looks anything up: the
+	// snapshot's lookup index is rebuilt whenever a slice grows.
 	return nil
 }
 
@@ -310,6 +312,8 @@ func (im *importer) locations(objs []psObject) error {
 
 func (im *importer) policies(objs []psObject) error {
 	const file = ExportPolicies
+	var out []Policy
+	defer func() { im.s.Policies = out }()
 	for i, o := range objs {
 		raw, _ := o.str("identity", "name")
 		name := policyName(raw)
@@ -351,14 +355,15 @@ func (im *importer) policies(objs []psObject) error {
 				continue
 			}
 		}
-		im.s.Policies = append(im.s.Policies, p)
+		out = append(out, p)
 	}
 	return nil
 }
 
 func (im *importer) numbers(objs []psObject) error {
 	const file = ExportNumbers
-	im.s.Numbers = make([]Number, 0, len(objs))
+	out := make([]Number, 0, len(objs))
+	defer func() { im.s.Numbers = out }()
 	for i, o := range objs {
 		raw, _ := o.str("telephonenumber")
 		if raw == "" {
@@ -399,7 +404,7 @@ func (im *importer) numbers(objs []psObject) error {
 		if n.LocationID != "" && im.s.LocationByID(n.LocationID) == nil {
 			im.warn(file, "%s has location %s, which is not in %s: kept as written", tel, n.LocationID, ExportLocations)
 		}
-		im.s.Numbers = append(im.s.Numbers, n)
+		out = append(out, n)
 	}
 	return nil
 }
@@ -442,6 +447,8 @@ func (im *importer) target(tel, raw string) string {
 
 func (im *importer) groupAssignments(objs []psObject) error {
 	const file = ExportGroupAssignments
+	var out []GroupAssignment
+	defer func() { im.s.GroupAssignments = out }()
 	for i, o := range objs {
 		if pt, ok := o.str("policytype"); ok && pt != "" && !strings.EqualFold(pt, "TeamsSharedCallingRoutingPolicy") {
 			im.warn(file, "entry %d is a %s assignment, not a Shared Calling one: skipped", i+1, pt)
@@ -463,7 +470,7 @@ func (im *importer) groupAssignments(objs []psObject) error {
 		} else {
 			im.warn(file, "group %s is assigned policy %s, which is not in %s: kept as written", gid, name, ExportPolicies)
 		}
-		im.s.GroupAssignments = append(im.s.GroupAssignments, GroupAssignment{GroupID: strings.ToLower(gid), PolicyName: name, Rank: rank})
+		out = append(out, GroupAssignment{GroupID: strings.ToLower(gid), PolicyName: name, Rank: rank})
 	}
 	return nil
 }
