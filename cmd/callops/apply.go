@@ -199,7 +199,11 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return nil
 	}
 	total := len(p.Steps)
-	if err := apply.Execute(p, b, progressPrinter(stdout, total)); err != nil {
+	progress := progressPrinter(stdout, total)
+	if o.plan.verbose { // -v/--verbose (verbose.go): each step's cmdlet
+		progress = cmdletProgress(stdout, s, progress)
+	}
+	if err := apply.Execute(p, b, progress); err != nil {
 		return withHint(fmt.Errorf("apply stopped: %w", err),
 			"the steps before it were applied and saved; fix the cause, then plan and apply again")
 	}
@@ -313,7 +317,11 @@ func runResume(stdout io.Writer, o applyOptions) (err error) {
 		return nil
 	}
 	fmt.Fprintf(stdout, "Resuming plan %s: %d of %d steps were applied.\n", shortID(j.PlanID), j.Done, len(j.Ops))
-	if err := apply.Resume(rb, j, progressPrinter(stdout, len(j.Ops))); err != nil {
+	progress := progressPrinter(stdout, len(j.Ops))
+	if o.plan.verbose { // -v/--verbose (verbose.go): each step's cmdlet
+		progress = cmdletProgress(stdout, b.Current(), progress)
+	}
+	if err := apply.Resume(rb, j, progress); err != nil {
 		return withHint(fmt.Errorf("resume stopped: %w", err),
 			"fix the cause and run 'callops apply --resume' again, or drop the journal ('callops state discard-journal') and plan again")
 	}

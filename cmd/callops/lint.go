@@ -42,6 +42,7 @@ func lintCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, json, github or sarif"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on warnings too"},
 			&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
+			timeoutFlag(), // --timeout (limits.go), read by sourceFrom
 		}, sourceFlags(true)...), // git source: --rev, --staged (source.go)
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -139,6 +140,9 @@ func loadDesired(o lintOptions) (*schema.Desired, []lint.Finding, error) {
 // exists, else none (nil, nil). A state that does not parse is an error
 // naming the file and the line.
 func loadStateFor(dir, explicit string) (*tenant.Snapshot, error) {
+	if err := refuseLinkedState(dir, explicit); err != nil { // limits.go
+		return nil, err
+	}
 	file := stateFile(dir, explicit)
 	if explicit == "" {
 		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {

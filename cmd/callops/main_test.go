@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -63,6 +64,34 @@ func TestScripts(t *testing.T) {
 				}
 				b.WriteString(strings.Repeat("\n", size-b.Len()))
 				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+			},
+			// gencue KIND FILE N writes a pathological CUE file (hostile
+			// input, lint_hostile.txtar): KIND "nest" is a field nested N
+			// deep (deep: a0: a1: ... : 1), "braces" N nested structs
+			// ({a: {a: ...}}), "list" a list of N elements.
+			"gencue": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 3 {
+					ts.Fatalf("usage: gencue nest|braces|list FILE N")
+				}
+				n, err := strconv.Atoi(args[2])
+				ts.Check(err)
+				var b strings.Builder
+				b.WriteString("package tenant\n\ntenant: domain: \"contoso.onmicrosoft.com\"\n\n")
+				switch args[0] {
+				case "nest":
+					b.WriteString("deep:")
+					for i := range n {
+						fmt.Fprintf(&b, " a%d:", i)
+					}
+					b.WriteString(" 1\n")
+				case "braces":
+					b.WriteString("deep: " + strings.Repeat("{a: ", n) + "1" + strings.Repeat("}", n) + "\n")
+				case "list":
+					b.WriteString("huge: [" + strings.Repeat("1,", n) + "]\n")
+				default:
+					ts.Fatalf("gencue: unknown kind %q", args[0])
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 			},
 			// exitcode N CMD ARGS... runs an exec and asserts its exit
 			// code: testscript's ! only says "not zero".

@@ -53,6 +53,8 @@ func planFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when the plan has changes (0: none, 1: error)"},
 		&cli.BoolFlag{Name: "force", Usage: "accept a plan above the deletion and revocation thresholds"},
 		&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
+		timeoutFlag(), // --timeout (limits.go), read by sourceFrom
+		verboseFlag(), // -v/--verbose (verbose.go)
 	}
 }
 
@@ -66,6 +68,7 @@ type planOptions struct {
 	force            bool
 	noColor          bool
 	source           desiredSource // git source (source.go): work tree or --rev
+	verbose          bool          // -v/--verbose (verbose.go): each step's cmdlet
 }
 
 func planOptionsFrom(c *cli.Context) (planOptions, error) {
@@ -81,6 +84,7 @@ func planOptionsFrom(c *cli.Context) (planOptions, error) {
 		detailedExitcode: c.Bool("detailed-exitcode"),
 		force:            c.Bool("force"),
 		noColor:          c.Bool("no-color"),
+		verbose:          c.Bool("verbose"), // verbose.go
 	}
 	if c.NArg() == 1 {
 		o.dir = c.Args().First()
@@ -107,6 +111,9 @@ func stateFile(dir, explicit string) string {
 }
 
 func runPlan(stdout, stderr io.Writer, o planOptions) error {
+	if err := refuseLinkedState(o.dir, o.state); err != nil { // limits.go
+		return err
+	}
 	s, err := readState(stateFile(o.dir, o.state))
 	if err != nil {
 		return err
@@ -117,6 +124,11 @@ func runPlan(stdout, stderr io.Writer, o planOptions) error {
 	}
 	if err := writePlanOrScript(stdout, o, p, s); err != nil { // --format powershell (powershell.go)
 		return err
+	}
+	if o.verbose && o.format == "text" { // -v/--verbose (verbose.go)
+		if err := writeCmdlets(stdout, p, s); err != nil {
+			return err
+		}
 	}
 	if err := checkThresholds(p, s, o.force); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -22,6 +23,9 @@ import (
 type desiredSource struct {
 	rev    string // --rev: a git revision (sha, branch, tag, HEAD~1)
 	staged bool   // --staged: the git index, what `git commit` would record
+	// timeout is --timeout (limits.go): how long CUE evaluation may take;
+	// 0 is the loader's default. It does not change where files are read.
+	timeout time.Duration
 }
 
 func (s desiredSource) String() string {
@@ -55,6 +59,10 @@ func sourceFrom(c *cli.Context) (desiredSource, error) {
 	}
 	if s.rev != "" && s.staged {
 		return s, withHint(errors.New("--rev and --staged exclude each other"), "--staged reads the git index, --rev a commit: choose one")
+	}
+	var err error
+	if s.timeout, err = timeoutFrom(c); err != nil { // --timeout (limits.go)
+		return s, err
 	}
 	return s, nil
 }
@@ -179,9 +187,16 @@ func loadSource(dir string, src desiredSource) (*schema.Desired, apply.Source, e
 	if len(files) == 0 {
 		return nil, meta, fmt.Errorf("no .cue files in %s at %s", dir, src)
 	}
-	d, err := schema.LoadFiles(files, sourceOptions)
+	// --timeout (limits.go): the loader stops evaluating after it.
+	opt := sourceOptions
+	opt.Timeout = src.timeout
+	if opt.Timeout <= 0 {
+		opt.Timeout = schema.DefaultTimeout
+	}
+	start := time.Now()
+	d, err := schema.LoadFiles(files, opt)
 	if err != nil {
-		return nil, meta, err
+		return nil, meta, timeoutError(err, time.Since(start), opt.Timeout)
 	}
 	meta.Digest = d.Digest
 	return d, meta, nil
