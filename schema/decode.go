@@ -3,8 +3,10 @@ package schema
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 )
 
 // decode walks the validated value into the model. The schema has already
@@ -29,7 +31,7 @@ func decode(v cue.Value) (*Desired, error) {
 
 	if l := v.LookupPath(cue.MakePath(cue.Str("locations"))); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
-			loc := Location{Key: key, Pos: valuePos(fv)}
+			loc := Location{Key: key, Pos: keyPos(fv)}
 			loc.ID, loc.IDPos = str(fv.LookupPath(cue.MakePath(cue.Str("id"))), Path("locations", key, "id"))
 			loc.Country, loc.CountryPos = str(fv.LookupPath(cue.MakePath(cue.Str("country"))), Path("locations", key, "country"))
 			d.Locations = append(d.Locations, loc)
@@ -37,7 +39,7 @@ func decode(v cue.Value) (*Desired, error) {
 	}
 	if l := v.LookupPath(cue.MakePath(cue.Str("resourceAccounts"))); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
-			ra := ResourceAccount{UPN: key, Pos: valuePos(fv)}
+			ra := ResourceAccount{UPN: key, Pos: keyPos(fv)}
 			ra.Number, ra.NumberPos = str(fv.LookupPath(cue.MakePath(cue.Str("number"))), Path("resourceAccounts", key, "number"))
 			ra.Type, ra.TypePos = str(fv.LookupPath(cue.MakePath(cue.Str("type"))), Path("resourceAccounts", key, "type"))
 			if lv := fv.LookupPath(cue.MakePath(cue.Str("location"))); lv.Exists() {
@@ -48,13 +50,19 @@ func decode(v cue.Value) (*Desired, error) {
 	}
 	if l := v.LookupPath(cue.MakePath(cue.Str("policies"))); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
-			p := Policy{Name: key, Pos: valuePos(fv)}
+			p := Policy{Name: key, Pos: keyPos(fv)}
 			p.ResourceAccount, p.ResourceAccountPos = str(fv.LookupPath(cue.MakePath(cue.Str("resourceAccount"))), Path("policies", key, "resourceAccount"))
 			if dv := fv.LookupPath(cue.MakePath(cue.Str("description"))); dv.Exists() {
 				p.Description, p.DescriptionPos = str(dv, Path("policies", key, "description"))
 			}
 			p.EmergencyNumbers = strList(fv.LookupPath(cue.MakePath(cue.Str("emergencyNumbers"))), Path("policies", key, "emergencyNumbers"), bad)
 			p.Users = strList(fv.LookupPath(cue.MakePath(cue.Str("users"))), Path("policies", key, "users"), bad)
+			for i, u := range p.Users {
+				if !IsUPN(u.Value) {
+					problems = append(problems, Problem{Pos: u.Pos, Path: Path("policies", key, "users", i),
+						Message: fmt.Sprintf("%q is not a user principal name (name@domain)", u.Value)})
+				}
+			}
 			if gv := fv.LookupPath(cue.MakePath(cue.Str("groups"))); gv.Exists() {
 				eachField(gv, func(gid string, rv cue.Value) {
 					rank, err := rv.Int64()
@@ -73,7 +81,7 @@ func decode(v cue.Value) (*Desired, error) {
 	}
 	if l := v.LookupPath(cue.MakePath(cue.Str("userNumbers"))); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
-			u := UserNumber{UPN: key, Pos: valuePos(fv)}
+			u := UserNumber{UPN: key, Pos: keyPos(fv)}
 			u.Number, u.NumberPos = str(fv.LookupPath(cue.MakePath(cue.Str("number"))), Path("userNumbers", key, "number"))
 			u.Type, u.TypePos = str(fv.LookupPath(cue.MakePath(cue.Str("type"))), Path("userNumbers", key, "type"))
 			d.UserNumbers = append(d.UserNumbers, u)
@@ -132,6 +140,19 @@ func sortProblems(ps []Problem) []Problem {
 // with the schema reports the schema's position, so the conjuncts are asked
 // for the first one written by the user (the field's label).
 func valuePos(v cue.Value) Pos {
+	// A value written once by the user has its syntax at hand: a field's
+	// value (not its label) is where a finding should point.
+	switch src := v.Source().(type) {
+	case *ast.Field:
+		if p := fromToken(src.Value.Pos()); p.IsValid() {
+			return p
+		}
+	case nil:
+	default:
+		if p := fromToken(src.Pos()); p.IsValid() {
+			return p
+		}
+	}
 	if p := fromToken(v.Pos()); p.IsValid() {
 		return p
 	}
@@ -142,4 +163,25 @@ func valuePos(v cue.Value) Pos {
 		}
 	}
 	return Pos{}
+}
+
+// keyPos is the position of the label of the field holding v (a policy's or
+// account's key), falling back to the value's position.
+func keyPos(v cue.Value) Pos {
+	if f, ok := v.Source().(*ast.Field); ok {
+		if p := fromToken(f.Label.Pos()); p.IsValid() {
+			return p
+		}
+	}
+	return valuePos(v)
+}
+
+// IsUPN reports whether s has the shape of a user principal name: one '@'
+// with text on both sides and no white space (the schema's #UPN).
+func IsUPN(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || strings.IndexByte(s[at+1:], '@') >= 0 {
+		return false
+	}
+	return !strings.ContainsAny(s, " \t\r\n\v\f")
 }

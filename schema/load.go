@@ -271,7 +271,10 @@ func load(files []File) (*Desired, error) {
 	if err := u.Validate(cue.Concrete(true)); err != nil {
 		return nil, &LoadError{Problems: sortProblems(cueProblemsIn(err, u))}
 	}
-	d, err := decode(u)
+	// Decode from the user's own value: it holds the same concrete data once
+	// u validates (the schema has no defaults), and its positions are the
+	// user's without asking CUE for conjuncts.
+	d, err := decode(v)
 	if err != nil {
 		return nil, err
 	}

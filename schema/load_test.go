@@ -148,6 +148,7 @@ func TestLoadProblems(t *testing.T) {
 		{"foreign import", files("a.cue", "package tenant\nimport \"example.com/evil\"\ntenant: domain: \"x\"\n"), Pos{"a.cue", 2, 8}, "a.cue", "standard library"},
 		{"extern attribute", files("a.cue", "@extern(embed)\npackage tenant\ntenant: domain: \"x\"\n"), Pos{"a.cue", 1, 1}, "a.cue", "@extern"},
 		{"incomplete value", files("a.cue", "package tenant\ntenant: domain: string\n"), Pos{}, "", "incomplete"},
+		{"user not a upn", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [\"a@x\", \"bob\"]}\n"), Pos{"a.cue", 3, 54}, "a.cue", `"bob" is not a user principal name`},
 		{"tag prefix in policy name", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: \"Tag:P\": {resourceAccount: \"r@x\"}\n"), Pos{}, "", ""},
 	}
 	for _, tt := range tests {
@@ -270,6 +271,14 @@ func TestUnknownFieldMessage(t *testing.T) {
 	for _, tt := range tests {
 		if got := unknownFieldMessage(tt.elems); got != tt.want {
 			t.Errorf("unknownFieldMessage(%v) = %q, want %q", tt.elems, got, tt.want)
+		}
+	}
+}
+
+func TestIsUPN(t *testing.T) {
+	for s, want := range map[string]bool{"a@x.com": true, "a.b@x": true, "bob": false, "@x": false, "a@": false, "a@b@c": false, "a b@x": false, "": false} {
+		if got := IsUPN(s); got != want {
+			t.Errorf("IsUPN(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
