@@ -139,41 +139,62 @@ func Decode(r io.Reader) (*Snapshot, error) {
 	return Parse(data)
 }
 
-// Parse is Decode on a byte slice.
+// Parse is Decode on a byte slice. A valid state is decoded once (states of
+// large tenants are tens of megabytes); only a document that fails is looked
+// at again to say whether it is a state at all.
 func Parse(data []byte) (*Snapshot, error) {
 	if len(data) > MaxStateSize {
 		return nil, &ParseError{Msg: fmt.Sprintf("state is larger than %d MiB", MaxStateSize>>20)}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	var head struct {
-		Format *string `json:"format"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, jsonError(data, err)
-	}
-	switch {
-	case head.Format == nil:
-		return nil, &ParseError{Msg: fmt.Sprintf("%v: no \"format\" field (want %q)", ErrNotState, Format)}
-	case strings.HasPrefix(*head.Format, "callops-state/"):
-		if *head.Format != Format {
-			return nil, &ParseError{Msg: fmt.Sprintf("unsupported state format %q (this callops reads %q)", *head.Format, Format)}
-		}
-	default:
-		return nil, &ParseError{Msg: fmt.Sprintf("%v: format is %q (want %q)", ErrNotState, *head.Format, Format)}
-	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var s Snapshot
 	if err := dec.Decode(&s); err != nil {
+		if ferr := checkFormat(data); ferr != nil {
+			return nil, ferr
+		}
 		return nil, jsonError(data, err)
 	}
-	if dec.More() {
-		return nil, &ParseError{Msg: "trailing data after the state object"}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &ParseError{Line: lineOf(data, dec.InputOffset()), Msg: "trailing data after the state object"}
+	}
+	if err := checkFormat(nil, s.Format); err != nil {
+		return nil, err
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// checkFormat says whether a document that failed to decode is a state of
+// this version at all: it reads only the format field. With a format
+// already known (the document decoded), it checks that one.
+func checkFormat(data []byte, known ...string) error {
+	var format *string
+	if len(known) > 0 {
+		format = &known[0]
+	} else {
+		var head struct {
+			Format *string `json:"format"`
+		}
+		if err := json.Unmarshal(data, &head); err != nil {
+			return jsonError(data, err)
+		}
+		format = head.Format
+	}
+	switch {
+	case format == nil:
+		return &ParseError{Msg: fmt.Sprintf("%v: no \"format\" field (want %q)", ErrNotState, Format)}
+	case *format == Format:
+		return nil
+	case strings.HasPrefix(*format, "callops-state/"):
+		return &ParseError{Msg: fmt.Sprintf("unsupported state format %q (this callops reads %q)", *format, Format)}
+	case *format == "":
+		return &ParseError{Msg: fmt.Sprintf("%v: no \"format\" field (want %q)", ErrNotState, Format)}
+	}
+	return &ParseError{Msg: fmt.Sprintf("%v: format is %q (want %q)", ErrNotState, *format, Format)}
 }
 
 func jsonError(data []byte, err error) error {
