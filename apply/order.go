@@ -44,10 +44,16 @@ type node struct {
 	// whenever the dependencies allow, so that the holder is without a
 	// number for as short a time as possible (DESIGN.md section 5, rule 6).
 	partner int
-	// opensOutage is set on an unassign that leaves a resource account in
-	// use without a number and has no partner: it is placed as late as
-	// possible.
-	opensOutage bool
+	// softLeft counts the soft predecessors not yet placed: steps that
+	// should, but need not, come first (a policy moving off or deleted
+	// before its account loses its number, so that its users see no
+	// window). A node with soft predecessors left is held back while other
+	// work is ready.
+	softLeft int
+	// staysInUse is set on the unassign of an account's number when a
+	// policy keeps using the account: placing it opens a window whatever
+	// else is done first.
+	staysInUse bool
 	// closes is set on the assign that ends a window opened by its
 	// partner: it is placed as soon as it can be. opener is that partner.
 	closes bool
@@ -62,6 +68,8 @@ type graph struct {
 	edges map[[2]int]bool
 	// placed is the position of each placed node in the order.
 	placed []int
+	// softOut maps a node to the nodes it is a soft predecessor of.
+	softOut map[int][]int
 	// noise, when set (tests only), replaces the phases by random ranks,
 	// so that tests can check that the dependencies alone make a plan
 	// valid and the phases only make it read well.
@@ -88,6 +96,26 @@ func (g *graph) before(a, b int) {
 	g.edges[[2]int{a, b}] = true
 	g.nodes[a].out = append(g.nodes[a].out, b)
 	g.nodes[b].deps++
+}
+
+// preferBefore records that node a should be placed before node b when
+// the dependencies allow it (see node.softLeft).
+func (g *graph) preferBefore(a, b int) {
+	if a < 0 || b < 0 || a == b {
+		return
+	}
+	if g.softOut == nil {
+		g.softOut = map[int][]int{}
+	}
+	g.softOut[a] = append(g.softOut[a], b)
+	g.nodes[b].softLeft++
+}
+
+// opensWindow reports whether placing an unassign now leaves an account in
+// use without a number.
+func (g *graph) opensWindow(id int) bool {
+	n := &g.nodes[id]
+	return n.staysInUse || n.softLeft > 0
 }
 
 // readyQueue orders ready nodes: closers of open windows first, then by
@@ -134,13 +162,12 @@ func (g *graph) less(a, b int) bool {
 	return a < b
 }
 
-// deferred reports whether a ready node should wait: an unassign whose
-// partner assign still waits for something else (placing it now would
-// open a window that stays open), or an unassign that opens an outage
-// with no partner to close it.
+// deferred reports whether a ready node should wait: it has soft
+// predecessors left, or it is an unassign whose partner assign still waits
+// for something else (placing it now would open a window that stays open).
 func (g *graph) deferred(id int) bool {
 	n := &g.nodes[id]
-	if n.opensOutage {
+	if n.softLeft > 0 {
 		return true
 	}
 	return n.partner >= 0 && g.nodes[n.partner].deps > 1
@@ -191,7 +218,16 @@ func (g *graph) order() ([]int, error) {
 				}
 				return out, nil
 			}
-			sort.Slice(held, func(i, j int) bool { return g.less(held[i], held[j]) })
+			// Forced: only held-back nodes are left (a swap, a cycle of
+			// moves, a policy that follows its number). Open no window if
+			// possible: a user's or an unused account's number goes first.
+			sort.Slice(held, func(i, j int) bool {
+				a, b := held[i], held[j]
+				if wa, wb := g.opensWindow(a), g.opensWindow(b); wa != wb {
+					return !wa
+				}
+				return g.less(a, b)
+			})
 			id, held = held[0], held[1:]
 			inHeld[id] = false
 		}
@@ -203,11 +239,18 @@ func (g *graph) order() ([]int, error) {
 			switch {
 			case n.deps == 0:
 				ready(next)
-			case n.deps == 1 && n.opener >= 0 && inHeld[n.opener]:
+			case n.deps == 1 && n.opener >= 0 && inHeld[n.opener] && !g.deferred(n.opener):
 				// The held unassign is now the only thing its partner
 				// waits for: it can go, and the partner right after it.
 				inHeld[n.opener] = false
 				heap.Push(q, n.opener)
+			}
+		}
+		for _, next := range g.softOut[id] {
+			g.nodes[next].softLeft--
+			if inHeld[next] && !g.deferred(next) {
+				inHeld[next] = false
+				heap.Push(q, next)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/callops/callops/diff"
+	"github.com/callops/callops/internal/phone"
 	"github.com/callops/callops/tenant"
 )
 
@@ -42,6 +43,12 @@ type graphBuilder struct {
 	// usedBy maps a lower resource account UPN to the lower names of the
 	// policies that use it now.
 	usedBy map[string][]string
+	// finalRA maps a lower policy name to the lower UPN of the account it
+	// uses at the end of the plan.
+	finalRA map[string]string
+	// replaceAll holds the lower names of policies that give up all their
+	// emergency numbers and get them back in order (see misfits).
+	replaceAll map[string]bool
 }
 
 func newGraphBuilder(s *tenant.Snapshot, ch *diff.Changes) *graphBuilder {
@@ -49,6 +56,7 @@ func newGraphBuilder(s *tenant.Snapshot, ch *diff.Changes) *graphBuilder {
 		s: s, ch: ch,
 		rm: map[string]int{}, create: map[string]int{}, update: map[string]int{}, add: map[string]int{}, del: map[string]int{},
 		fin: map[string]int{}, leave: map[string]int{}, to: map[string]string{}, usedBy: map[string][]string{},
+		finalRA: map[string]string{}, replaceAll: map[string]bool{},
 	}
 }
 
@@ -72,7 +80,16 @@ func (b *graphBuilder) build() error {
 			upn = ra.UserPrincipalName
 		}
 		b.usedBy[lower(upn)] = append(b.usedBy[lower(upn)], lower(policyName(p.Identity)))
+		b.finalRA[lower(policyName(p.Identity))] = lower(upn)
 	}
+	for _, pc := range b.ch.Policies {
+		if pc.After == nil {
+			delete(b.finalRA, lower(pc.Name))
+		} else {
+			b.finalRA[lower(pc.Name)] = lower(pc.After.ResourceAccount)
+		}
+	}
+	b.misfits()
 	for _, pc := range b.ch.Policies {
 		if pc.After != nil {
 			for _, n := range pc.After.EmergencyNumbers {
@@ -110,6 +127,10 @@ func policyName(id string) string {
 func (b *graphBuilder) policies() {
 	for _, pc := range b.ch.Policies {
 		k := lower(pc.Name)
+		if b.replaceAll[k] {
+			pc.RemoveNumbers = pc.Before.EmergencyNumbers
+			pc.AddNumbers = pc.After.EmergencyNumbers
+		}
 		if len(pc.RemoveNumbers) > 0 {
 			id := b.g.add(node{
 				op:     tenant.Op{Action: tenant.PolicyRemoveEmergency, Policy: pc.Name, Numbers: pc.RemoveNumbers},
@@ -248,24 +269,95 @@ func (b *graphBuilder) accounts() {
 			phase:  phaseAssign, key: ac.After.Number,
 		})
 		b.fin[k] = as
-		if ac.Before.Number != "" {
-			b.unassign(ac.Before.Number, ac.UPN, as, fmt.Sprintf("resource account %s gets %s instead", ac.UPN, ac.After.Number))
-		}
 		// Policies using the account shed the emergency numbers they lose
-		// and move off it before its number changes (type or country may
-		// change with it).
+		// before its number changes (type or country may change with it).
 		for _, p := range b.usedBy[k] {
 			b.g.before(idOf(b.rm, p), as)
-			if id := idOf(b.update, p); id >= 0 && b.g.nodes[id].op.UpdateResourceAccount {
-				b.g.before(id, as)
+		}
+		if ac.Before.Number != "" {
+			un := b.unassign(ac.Before.Number, ac.UPN, as, fmt.Sprintf("resource account %s gets %s instead", ac.UPN, ac.After.Number))
+			b.leavingFirst(k, un)
+		}
+	}
+}
+
+// leavingFirst makes the policies that move off account k, or are
+// deleted, soft predecessors of the unassign of its number, so that their
+// users are not in the window; it marks the unassign staysInUse when a
+// policy keeps using the account.
+func (b *graphBuilder) leavingFirst(k string, un int) {
+	for _, p := range b.usedBy[k] {
+		switch {
+		case hasKey(b.del, p):
+			b.g.preferBefore(b.del[p], un)
+		case b.finalRA[p] != k && idOf(b.update, p) >= 0:
+			b.g.preferBefore(b.update[p], un)
+		default:
+			b.g.nodes[un].staysInUse = true
+		}
+	}
+}
+
+// misfits finds the policies that move off an account whose number changes
+// while keeping emergency numbers that do not fit the account's new number
+// (type or country). Between the account's new number and the policy's
+// move they would break the policy-number-type or -country invariant, and
+// ordering the move first can close a cycle (two policies crossing two
+// renumbered accounts), so such a policy gives up all its emergency
+// numbers first and gets them back, in order, after its move.
+func (b *graphBuilder) misfits() {
+	changes := map[string]*diff.PolicyChange{}
+	for i := range b.ch.Policies {
+		changes[lower(b.ch.Policies[i].Name)] = &b.ch.Policies[i]
+	}
+	for _, ac := range b.ch.ResourceAccounts {
+		if !ac.NumberChanged() {
+			continue
+		}
+		k := lower(ac.UPN)
+		newType, newCountry := ac.After.Type, b.countryOf(ac.After.Number)
+		for _, p := range b.usedBy[k] {
+			pc := changes[p]
+			if pc == nil || pc.Kind != diff.Update || !pc.ResourceAccountChanged {
+				continue
+			}
+			after := map[string]bool{}
+			for _, e := range pc.After.EmergencyNumbers {
+				after[e] = true
+			}
+			for _, e := range pc.Before.EmergencyNumbers {
+				if !after[e] {
+					continue // removed anyway
+				}
+				typ := tenant.TypeDirectRouting // numbers outside the inventory
+				if inv := b.s.NumberByTelephone(e); inv != nil {
+					typ = inv.NumberType
+				}
+				c := b.countryOf(e)
+				if !strings.EqualFold(typ, newType) || (c != "" && newCountry != "" && c != newCountry) {
+					b.replaceAll[p] = true
+				}
 			}
 		}
 	}
 }
 
+// countryOf is the country of a number as the service sees it (the
+// inventory's IsoCountryCode, else the libphonenumber region).
+func (b *graphBuilder) countryOf(n string) string {
+	if inv := b.s.NumberByTelephone(n); inv != nil && inv.IsoCountryCode != "" {
+		return strings.ToUpper(inv.IsoCountryCode)
+	}
+	p, _ := phone.Parse(n)
+	if p.Region == "001" || p.Region == "ZZ" {
+		return ""
+	}
+	return p.Region
+}
+
 // unassign adds the unassign of a holder's old number, paired with the
 // assign of its new one.
-func (b *graphBuilder) unassign(number, holder string, as int, fallback string) {
+func (b *graphBuilder) unassign(number, holder string, as int, fallback string) int {
 	reason := fallback
 	if to, ok := b.to[number]; ok {
 		reason = fmt.Sprintf("%s moves to %s", number, to)
@@ -279,6 +371,7 @@ func (b *graphBuilder) unassign(number, holder string, as int, fallback string) 
 	b.g.nodes[un].partner = as
 	b.g.nodes[as].closes = true
 	b.g.nodes[as].opener = un
+	return un
 }
 
 func (b *graphBuilder) userNumbers() {
@@ -307,8 +400,8 @@ func (b *graphBuilder) releases() {
 			phase:  phaseUnassign, key: r.Number,
 		})
 		b.leave[r.Number] = id
-		if r.ResourceAccount && len(b.usedBy[lower(r.Holder)]) > 0 {
-			b.g.nodes[id].opensOutage = true
+		if r.ResourceAccount {
+			b.leavingFirst(lower(r.Holder), id)
 		}
 	}
 }
@@ -363,7 +456,20 @@ func (b *graphBuilder) grants() {
 		}
 		id := b.g.add(n)
 		b.g.before(idOf(b.create, lower(gc.After)), id)
+		b.afterFinalNumber(gc.After, id)
 		b.g.before(id, idOf(b.del, lower(gc.Before)))
+	}
+}
+
+// afterFinalNumber orders a grant of policy after the policy's account
+// gets its new number, if it gets one: a user moving onto the policy keeps
+// a working policy until the account's window is over.
+func (b *graphBuilder) afterFinalNumber(policy string, grant int) {
+	if policy == "" {
+		return
+	}
+	if fin := idOf(b.fin, b.finalRA[lower(policy)]); fin >= 0 && b.g.nodes[fin].op.Action == tenant.NumberAssign {
+		b.g.before(fin, grant)
 	}
 }
 
@@ -383,6 +489,7 @@ func (b *graphBuilder) tenantDefault() {
 	}
 	id := b.g.add(n)
 	b.g.before(idOf(b.create, lower(tc.After)), id)
+	b.afterFinalNumber(tc.After, id)
 	b.g.before(id, idOf(b.del, lower(tc.Before)))
 }
 
@@ -422,6 +529,7 @@ func (b *graphBuilder) groups() error {
 		ids[i] = b.g.add(n)
 		if gc.After != nil {
 			b.g.before(idOf(b.create, lower(gc.After.Policy)), ids[i])
+			b.afterFinalNumber(gc.After.Policy, ids[i])
 		}
 		if gc.Before != nil && (gc.After == nil || !strings.EqualFold(gc.Before.Policy, gc.After.Policy)) {
 			b.g.before(ids[i], idOf(b.del, lower(gc.Before.Policy)))

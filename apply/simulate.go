@@ -42,22 +42,20 @@ func (e *VerifyError) Error() string {
 
 // Verify simulates steps on a copy of s through tenant.Snapshot.Apply (the
 // service's rules) and returns a *VerifyError when a step is refused, when
-// a step breaks a service invariant (tenant.Snapshot.CheckInvariants) that
-// held before the plan, or when the final state differs from d
-// (diff.Compute finds changes). A resource account used by policies may be
-// without a located number only inside an outage window: from the step
-// that unassigns its number to the step that gives it a located number
-// again (or moves its last policy off it). Build reports each such window
-// as an outbound-outage Hazard. Verify never modifies s.
+// a step breaks a service invariant (tenant.Snapshot.CheckInvariants), or
+// when the final state differs from d (diff.Compute finds changes). A
+// resource account used by policies may be without a located number only
+// inside an outage window: from the step that unassigns its number to the
+// step that gives it a located number again (or moves its last policy off
+// it). Build reports each such window as an outbound-outage Hazard. Verify
+// never modifies s.
 //
-// Invariants that are already broken in s (a corrupt or hand-edited
-// tenant) are not blamed on the plan. Invariants are checked on the part
-// of the tenant the steps touch (its policies, resource accounts, numbers
-// and users, the policies that use those accounts, all group assignments),
-// which is everything a step can change, so the cost grows with the plan,
-// not with the tenant; after grant steps they are checked at the end of
-// each run of grants (Apply refuses a grant of a missing policy and a
-// duplicate rank, the only invariants a grant can touch).
+// Invariants are checked after every step on the step's neighborhood (what
+// it names, the holders of the numbers it names, the policies that use the
+// accounts it names, and what those hold), before and after the step: a
+// violation the step adds fails it, so a tenant that already breaks an
+// invariant elsewhere is not blamed on the plan, and the cost grows with
+// the plan, not with the tenant.
 func Verify(d *schema.Desired, s *tenant.Snapshot, steps []Step) error {
 	_, err := simulate(d, s, steps)
 	return err
@@ -76,10 +74,13 @@ type outage struct {
 }
 
 type simulation struct {
-	full, proj *tenant.Snapshot
-	base       map[string]bool
-	open       map[string]*outage // lower account UPN -> open window
-	outages    []outage
+	full *tenant.Snapshot
+	// usedBy maps a lower account ObjectId to the lower names of the
+	// policies that use it; policyRA is its inverse. Both follow the steps.
+	usedBy   map[string]map[string]bool
+	policyRA map[string]string
+	open     map[string]*outage // lower account ObjectId -> open window
+	outages  []outage
 }
 
 func violationKey(v tenant.Violation) string {
@@ -94,30 +95,37 @@ func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) ([]outage, er
 	if d == nil || s == nil {
 		return nil, errors.New("verifying plan: nil desired state or snapshot")
 	}
-	sim := &simulation{full: s.Clone(), proj: project(s, steps), base: map[string]bool{}, open: map[string]*outage{}}
-	for _, v := range sim.proj.CheckInvariants() {
-		sim.base[violationKey(v)] = true
+	sim := &simulation{full: s.Clone(), usedBy: map[string]map[string]bool{}, policyRA: map[string]string{}, open: map[string]*outage{}}
+	for _, p := range sim.full.Policies {
+		sim.setPolicyRA(lower(policyName(p.Identity)), lower(p.ResourceAccount))
 	}
 	for i, st := range steps {
 		idx := i + 1
+		nb := sim.neighborhood(st.Op)
+		before := map[string]bool{}
+		for _, v := range nb.snapshot(sim.full).CheckInvariants() {
+			before[violationKey(v)] = true
+		}
 		if st.Op.Action == tenant.NumberUnassign {
 			sim.maybeOpen(st.Op.Holder, idx)
 		}
 		if err := sim.full.Apply(st.Op); err != nil {
 			return nil, refusal(idx, err)
 		}
-		if st.Op.Action != tenant.GrantUser || sim.proj.UserByUPN(st.Op.User) != nil {
-			if err := sim.proj.Apply(st.Op); err != nil {
-				return nil, refusal(idx, err)
+		if st.Op.Policy != "" {
+			k := lower(policyName(st.Op.Policy))
+			ra := ""
+			if p := sim.full.PolicyByIdentity(st.Op.Policy); p != nil {
+				ra = lower(p.ResourceAccount)
 			}
+			sim.setPolicyRA(k, ra)
 		}
 		sim.closeWindows(idx)
-		last := i == len(steps)-1
-		if isGrant(st.Op.Action) && !last && isGrant(steps[i+1].Op.Action) {
-			continue
-		}
-		if err := sim.checkInvariants(idx); err != nil {
-			return nil, err
+		for _, v := range nb.snapshot(sim.full).CheckInvariants() {
+			if before[violationKey(v)] || sim.inWindow(v) {
+				continue
+			}
+			return nil, &VerifyError{Step: idx, Rule: v.Rule, Message: v.Message}
 		}
 	}
 	if len(sim.open) > 0 {
@@ -140,6 +148,26 @@ func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) ([]outage, er
 	return sim.outages, nil
 }
 
+// setPolicyRA records that policy k uses account ra ("" for none or a
+// deleted policy).
+func (sim *simulation) setPolicyRA(k, ra string) {
+	if old, ok := sim.policyRA[k]; ok {
+		delete(sim.usedBy[old], k)
+		if len(sim.usedBy[old]) == 0 {
+			delete(sim.usedBy, old)
+		}
+		delete(sim.policyRA, k)
+	}
+	if ra == "" {
+		return
+	}
+	sim.policyRA[k] = ra
+	if sim.usedBy[ra] == nil {
+		sim.usedBy[ra] = map[string]bool{}
+	}
+	sim.usedBy[ra][k] = true
+}
+
 func refusal(step int, err error) error {
 	var re *tenant.RefusedError
 	if errors.As(err, &re) {
@@ -151,77 +179,70 @@ func refusal(step int, err error) error {
 // maybeOpen opens a window when a resource account that policies use is
 // about to lose its number.
 func (sim *simulation) maybeOpen(holder string, step int) {
-	ra := sim.proj.ResourceAccountByUPN(holder)
+	ra := sim.full.ResourceAccountByUPN(holder)
 	if ra == nil {
 		return
 	}
-	k := lower(ra.UserPrincipalName)
-	if sim.open[k] != nil {
+	id := lower(ra.ObjectID)
+	if sim.open[id] != nil || len(sim.usedBy[id]) == 0 {
 		return
 	}
-	policies := sim.proj.PoliciesOfResourceAccount(ra.ObjectID)
-	if len(policies) == 0 {
-		return
+	o := &outage{account: ra.UserPrincipalName, open: step}
+	for _, k := range sortedKeys(sim.usedBy[id]) {
+		p := sim.full.PolicyByIdentity(k)
+		if p == nil {
+			continue
+		}
+		o.policies = append(o.policies, p.Identity)
+		o.users += sim.full.CountUsersOfPolicy(p.Identity)
 	}
-	o := &outage{account: ra.UserPrincipalName, open: step, policies: policies}
-	inUse := map[string]bool{}
-	for _, p := range policies {
-		inUse[lower(p)] = true
-		o.users += sim.full.CountUsersOfPolicy(p)
-	}
-	for _, ga := range sim.proj.GroupAssignments {
-		if inUse[lower(policyName(ga.PolicyName))] {
+	sort.Strings(o.policies)
+	for _, ga := range sim.full.GroupAssignments {
+		if sim.usedBy[id][lower(policyName(ga.PolicyName))] {
 			o.groups++
 		}
 	}
-	o.global = inUse[lower(policyName(sim.proj.Tenant.GlobalPolicy))]
-	sim.open[k] = o
+	o.global = sim.usedBy[id][lower(policyName(sim.full.Tenant.GlobalPolicy))]
+	sim.open[id] = o
 }
 
 // closeWindows closes the windows of accounts that have a located number
 // again, or that no policy uses any more.
 func (sim *simulation) closeWindows(step int) {
-	if len(sim.open) == 0 {
-		return
-	}
-	keys := make([]string, 0, len(sim.open))
-	for k := range sim.open {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		o := sim.open[k]
-		if sim.locatedNumber(o.account) || len(sim.proj.PoliciesOfResourceAccount(o.account)) == 0 {
+	for _, id := range sortedOpen(sim.open) {
+		o := sim.open[id]
+		if sim.locatedNumber(o.account) || len(sim.usedBy[id]) == 0 {
 			o.close = step
 			sim.outages = append(sim.outages, *o)
-			delete(sim.open, k)
+			delete(sim.open, id)
 		}
 	}
+}
+
+func sortedOpen(m map[string]*outage) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (sim *simulation) locatedNumber(account string) bool {
-	n := sim.proj.NumberHeldBy(account)
-	if n == nil || n.LocationID == "" || strings.Trim(n.LocationID, "0-{}") == "" {
+	n := sim.full.NumberHeldBy(account)
+	if n == nil || strings.Trim(n.LocationID, "0-{}") == "" {
 		return false
 	}
-	return sim.proj.LocationByID(n.LocationID) != nil
+	return sim.full.LocationByID(n.LocationID) != nil
 }
 
-func (sim *simulation) checkInvariants(step int) error {
-	for _, v := range sim.proj.CheckInvariants() {
-		if sim.base[violationKey(v)] {
-			continue
-		}
-		if (v.Rule == tenant.RuleRANumber || v.Rule == tenant.RuleRALocation) && v.Policy != "" {
-			if p := sim.proj.PolicyByIdentity(v.Policy); p != nil {
-				if ra := sim.proj.ResourceAccountByID(p.ResourceAccount); ra != nil && sim.open[lower(ra.UserPrincipalName)] != nil {
-					continue
-				}
-			}
-		}
-		return &VerifyError{Step: step, Rule: v.Rule, Message: v.Message}
+// inWindow reports a missing or unlocated account number of a policy whose
+// account is inside an open outage window.
+func (sim *simulation) inWindow(v tenant.Violation) bool {
+	if (v.Rule != tenant.RuleRANumber && v.Rule != tenant.RuleRALocation) || v.Policy == "" {
+		return false
 	}
-	return nil
+	return sim.open[sim.policyRA[lower(policyName(v.Policy))]] != nil
 }
 
 // describeChanges words the first few changes left after a plan, for a

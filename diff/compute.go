@@ -21,7 +21,8 @@ import (
 //     assigned a managed policy in s and listed by no policy of d loses it.
 //   - Resource accounts and userNumbers users are managed only where
 //     declared (their number, and an account's location when it names
-//     one; an account without a location keeps the one it has).
+//     one; an account without a location keeps the location its number
+//     has in the inventory).
 //   - A number d gives to a holder is taken from whoever holds it now,
 //     declared or not (see Release).
 //   - The tenant default: an absent tenantDefault leaves the tenant default
@@ -287,6 +288,10 @@ func (c *computer) accounts() {
 			after.Location = loc.ID
 		} else if before.Number == after.Number {
 			after.Location = before.Location // location unmanaged: keep it
+		} else if inv := c.s.NumberByTelephone(ra.Number); inv != nil {
+			// Location unmanaged: the number keeps the location the
+			// inventory gives it (the service keeps it on assignment).
+			after.Location = normLocation(inv.LocationID)
 		}
 		if before.Number == after.Number && strings.EqualFold(before.Location, after.Location) {
 			continue
