@@ -7,6 +7,7 @@ import (
 
 	"github.com/callops/callops/apply"
 	"github.com/callops/callops/diff"
+	"github.com/callops/callops/internal/gen"
 	"github.com/callops/callops/lint"
 	"github.com/callops/callops/schema"
 	"github.com/callops/callops/tenant"
@@ -113,4 +114,36 @@ func TestPowerShellEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkWritePowerShell50k writes the script of a plan on a generated
+// tenant of 2,000 policies and 50,000 users with 20% drift.
+func BenchmarkWritePowerShell50k(b *testing.B) {
+	g, err := gen.Generate(gen.Options{Policies: 2000, UsersPerPolicy: 25, Seed: 1, Drift: 0.2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := schema.LoadFiles(g.CUEFiles(), schema.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := apply.Build(d, g.State)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ops := make([]tenant.Op, len(p.Steps))
+	for i, st := range p.Steps {
+		ops[i] = st.Op
+	}
+	b.ResetTimer()
+	var n int
+	for i := 0; i < b.N; i++ {
+		var buf bytes.Buffer
+		if err := tenant.WritePowerShell(&buf, g.State, ops, tenant.PowerShellOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		n = buf.Len()
+	}
+	b.ReportMetric(float64(len(ops)), "steps")
+	b.ReportMetric(float64(n), "bytes")
 }
