@@ -793,7 +793,7 @@ type rvScenario struct {
 	// wantUsers, when set, is the user count each window must report.
 	wantUsers map[string]int
 	// check, when set, inspects the plan further.
-	check func(t *testing.T, p *Plan)
+	check func(t rvTB, p *Plan)
 	// bug, when set, is the one-line bug this scenario shows: the test
 	// is skipped.
 	bug string
@@ -804,7 +804,7 @@ func rvScenarios() []rvScenario {
 		{
 			name: "no changes",
 			edit: func(*schema.Desired, *tenant.Snapshot) {},
-			check: func(t *testing.T, p *Plan) {
+			check: func(t rvTB, p *Plan) {
 				if len(p.Steps) != 0 {
 					t.Errorf("want no steps, got %d", len(p.Steps))
 				}
@@ -819,7 +819,7 @@ func rvScenarios() []rvScenario {
 			// One window must span the swap (3 steps), the other is one step.
 			maxWindow: map[string]int{"ra-a@contoso.com": 3, "ra-b@contoso.com": 3},
 			wantUsers: map[string]int{"ra-a@contoso.com": 2, "ra-b@contoso.com": 1},
-			check: func(t *testing.T, p *Plan) {
+			check: func(t rvTB, p *Plan) {
 				if len(p.Hazards) != 2 {
 					t.Fatalf("want 2 hazards, got %+v", p.Hazards)
 				}
@@ -967,7 +967,7 @@ func rvScenarios() []rvScenario {
 			edit: func(d *schema.Desired, s *tenant.Snapshot) {
 				rvAccount(d, "ra-a@contoso.com", "+14255550101", "CallingPlan", "l2")
 			},
-			check: func(t *testing.T, p *Plan) {
+			check: func(t rvTB, p *Plan) {
 				var got []string
 				for _, st := range p.Steps {
 					got = append(got, string(st.Op.Action)+" "+st.Op.Number+" "+st.Op.Location)
@@ -1003,7 +1003,7 @@ func rvScenarios() []rvScenario {
 			edit: func(d *schema.Desired, s *tenant.Snapshot) {
 				rvPolicy(d, "PA").EmergencyNumbers = located("+14255550202", "+14255550111", "+14255550201")
 			},
-			check: func(t *testing.T, p *Plan) {
+			check: func(t rvTB, p *Plan) {
 				var got []string
 				for _, st := range p.Steps {
 					got = append(got, fmt.Sprint(st.Op.Action, st.Op.Numbers))
@@ -1058,7 +1058,7 @@ func rvScenarios() []rvScenario {
 				p.ResourceAccount = "ra-f@contoso.com"
 				p.EmergencyNumbers = located("+14255550115")
 			},
-			check: func(t *testing.T, p *Plan) {
+			check: func(t rvTB, p *Plan) {
 				for _, st := range p.Steps {
 					if st.Op.Action == tenant.PolicyDelete {
 						t.Errorf("step %d deletes %s", st.Index, st.Op.Policy)
@@ -1074,7 +1074,7 @@ func rvScenarios() []rvScenario {
 				s.Numbers[rvNumberIndex(s, "+14255550114")].PstnAssignmentStatus = tenant.StatusPolicyAssigned
 				*d = schema.Desired{Domain: d.Domain}
 			},
-			check: func(t *testing.T, p *Plan) {
+			check: func(t rvTB, p *Plan) {
 				deleted := 0
 				for _, st := range p.Steps {
 					if st.Op.Action == tenant.PolicyDelete {
@@ -1293,6 +1293,132 @@ func rvScenarios() []rvScenario {
 			},
 			maxWindow: map[string]int{"ra-a@contoso.com": 3, "ra-b@contoso.com": 3},
 		},
+		{
+			name: "undeclared account in use gives its number to a user while its policy moves away",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvDropAccount(d, "ra-a@contoso.com")
+				rvUserNumber(d, "n1@contoso.com", "+14255550101", "CallingPlan")
+				rvPolicy(d, "PA").ResourceAccount = "ra-f@contoso.com"
+			},
+			maxWindow: map[string]int{},
+		},
+		{
+			name: "account moves to a Canadian number and location",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Locations = append(s.Locations, tenant.Location{LocationID: "cccccccc-3333-3333-3333-333333333333", CountryOrRegion: "CA"})
+				for _, n := range []string{"+16045550101", "+16045550102"} {
+					s.Numbers = append(s.Numbers, tenant.Number{TelephoneNumber: n, NumberType: "CallingPlan", IsoCountryCode: "CA",
+						PstnAssignmentStatus: tenant.StatusUnassigned, NumberSource: "Online"})
+				}
+				d.Locations = append(d.Locations, schema.Location{Key: "vancouver", ID: "cccccccc-3333-3333-3333-333333333333", Country: "CA"})
+				rvAccount(d, "ra-a@contoso.com", "+16045550101", "CallingPlan", "vancouver")
+				rvPolicy(d, "PA").EmergencyNumbers = located("+16045550102")
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 1},
+		},
+		{
+			name: "account moves to a Canadian number while keeping US emergency numbers is refused",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Locations = append(s.Locations, tenant.Location{LocationID: "cccccccc-3333-3333-3333-333333333333", CountryOrRegion: "CA"})
+				s.Numbers = append(s.Numbers, tenant.Number{TelephoneNumber: "+16045550101", NumberType: "CallingPlan", IsoCountryCode: "CA",
+					PstnAssignmentStatus: tenant.StatusUnassigned, NumberSource: "Online"})
+				d.Locations = append(d.Locations, schema.Location{Key: "vancouver", ID: "cccccccc-3333-3333-3333-333333333333", Country: "CA"})
+				rvAccount(d, "ra-a@contoso.com", "+16045550101", "CallingPlan", "vancouver")
+			},
+			wantErr: "is a number of US but the resource account number +16045550101",
+		},
+		{
+			name: "account takes a free number that already has a location, its own location undeclared",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Numbers[rvNumberIndex(s, "+14255550115")].LocationID = rvL2
+				rvAccount(d, "ra-a@contoso.com", "+14255550115", "CallingPlan", "")
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 1},
+			bug:       "an account in use renumbered to an inventory number that already has a location, with no location declared, is refused (\"will have no emergency location\") though the service keeps the number's location (diff/compute.go accounts(): after.Location is left empty when the number changes; diff/fit.go then refuses)",
+		},
+		{
+			name: "a user whose number is taken keeps Enterprise Voice for Shared Calling",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				// n1's number goes to a new policy's account and n1 is
+				// granted that policy: Remove-CsPhoneNumberAssignment turns
+				// Enterprise Voice off, which Shared Calling users need.
+				rvUserNumber(d, "n1@contoso.com", "", "")
+				rvAccount(d, "ra-e@contoso.com", "+14255550301", "CallingPlan", "l1")
+				p := rvPolicy(d, "PE")
+				p.ResourceAccount = "ra-e@contoso.com"
+				rvMoveUser(d, "n1@contoso.com", "PE")
+			},
+			check: func(t rvTB, p *Plan) {
+				s := rvTenant()
+				for _, st := range p.Steps {
+					if err := s.Apply(st.Op); err != nil {
+						t.Fatalf("%v", err)
+					}
+				}
+				u := s.UserByUPN("n1@contoso.com")
+				if !u.EnterpriseVoiceEnabled {
+					warned := false
+					for _, h := range p.Hazards {
+						warned = warned || strings.Contains(h.Message, "n1@contoso.com")
+					}
+					if !warned {
+						t.Errorf("n1 is granted %s but ends without Enterprise Voice, and no hazard says so", u.SharedCallingPolicy)
+					}
+				}
+			},
+			bug: "a user whose number is released (Release) ends with EnterpriseVoiceEnabled off (Remove-CsPhoneNumberAssignment) while granted a Shared Calling policy; the plan neither restores it nor reports a hazard (apply/order_graph.go releases(), build.go hazards(); no action re-enables voice)",
+		},
+		{
+			name: "two policies cross accounts whose numbers change type",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				// ra-a: Calling Plan -> Direct Routing; ra-d: Direct Routing ->
+				// Calling Plan. PA (Calling Plan emergency numbers) moves to
+				// ra-d, PD (Direct Routing ones) to ra-a: each keeps numbers
+				// that fit its new account but not its old one's new number.
+				rvAccount(d, "ra-a@contoso.com", "+14255551001", "DirectRouting", "l1")
+				rvAccount(d, "ra-d@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvPolicy(d, "PA").ResourceAccount = "ra-d@contoso.com"
+				rvPolicy(d, "PD").ResourceAccount = "ra-a@contoso.com"
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 2, "ra-d@contoso.com": 2},
+		},
+		{
+			name: "users, a group and the default move onto a policy whose account is renumbered",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-b@contoso.com", "+14255550111", "CallingPlan", "l2")
+				rvMoveUser(d, "u1@contoso.com", "PB")
+				rvMoveUser(d, "u4@contoso.com", "PB")
+				rvSetGroup(d, "g1", "PB", 5)
+				d.TenantDefault = "PB"
+			},
+			maxWindow: map[string]int{"ra-b@contoso.com": 1},
+			// Only u3 is on PB while its account has no number.
+			wantUsers: map[string]int{"ra-b@contoso.com": 1},
+		},
+		{
+			name: "group ranks swap while one group moves onto a renumbered account's policy",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvSetGroup(d, "g1", "PB", 2)
+				rvSetGroup(d, "g2", "PA", 1)
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 1},
+		},
+		{
+			name: "policy moves off a renumbered account keeping numbers that fit both",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvPolicy(d, "PA").ResourceAccount = "ra-f@contoso.com"
+			},
+			maxWindow: map[string]int{},
+			check: func(t rvTB, p *Plan) {
+				for _, st := range p.Steps {
+					if st.Op.Action == tenant.PolicyRemoveEmergency {
+						t.Errorf("step %d removes emergency numbers that fit every account PA uses: %v", st.Index, st.Op.Numbers)
+					}
+				}
+			},
+		},
 
 		// Outage windows: which window a swap opens first.
 		{
@@ -1421,7 +1547,49 @@ func rvShuffledDesired(d *schema.Desired, r *rand.Rand) *schema.Desired {
 	return c
 }
 
-func rvLog(t *testing.T, p *Plan) {
+// rvTB is the part of testing.TB that scenarios use, so that a scenario
+// of a known bug can run on a recorder (rvRecorder) and be skipped only
+// while it still fails.
+type rvTB interface {
+	Helper()
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// rvRecorder records what a scenario reports instead of failing.
+type rvRecorder struct {
+	failures []string
+	logs     []string
+}
+
+type rvFatal struct{}
+
+func (r *rvRecorder) Helper() {}
+func (r *rvRecorder) Logf(format string, args ...any) {
+	r.logs = append(r.logs, fmt.Sprintf(format, args...))
+}
+func (r *rvRecorder) Errorf(format string, args ...any) {
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
+func (r *rvRecorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	panic(rvFatal{})
+}
+
+// record runs f on r, stopping at the first Fatalf.
+func (r *rvRecorder) record(f func(rvTB)) {
+	defer func() {
+		if x := recover(); x != nil {
+			if _, ok := x.(rvFatal); !ok {
+				panic(x)
+			}
+		}
+	}()
+	f(r)
+}
+
+func rvLog(t rvTB, p *Plan) {
 	t.Helper()
 	for _, st := range p.Steps {
 		t.Logf("%2d %s  # %s", st.Index, stepString(st), st.Reason)
@@ -1437,15 +1605,23 @@ const rvShowBugs = false
 func TestReviewOrdering(t *testing.T) {
 	for _, sc := range rvScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
-			if sc.bug != "" && !rvShowBugs {
-				t.Skip("BUG: " + sc.bug)
+			if sc.bug == "" || rvShowBugs {
+				rvRun(t, sc)
+				return
 			}
-			rvRun(t, sc)
+			// A known bug: skip while the scenario still fails, run it for
+			// real once it passes (the note is then stale).
+			rec := &rvRecorder{}
+			rec.record(func(tb rvTB) { rvRun(tb, sc) })
+			if len(rec.failures) > 0 {
+				t.Skip("BUG: " + sc.bug + "\n" + strings.Join(rec.failures, "\n"))
+			}
+			t.Logf("bug note is stale, the scenario passes: %s", sc.bug)
 		})
 	}
 }
 
-func rvRun(t *testing.T, sc rvScenario) {
+func rvRun(t rvTB, sc rvScenario) {
 	s := rvTenant()
 	d := rvDesiredOf(s)
 	sc.edit(d, s)
