@@ -1,0 +1,366 @@
+package main
+
+// Crash and locking tests of the real command: callops is built once with
+// -tags callops_failpoints (failpoint_callops.go) and run as a subprocess
+// that pauses at a failpoint of the file backend and is killed there with
+// SIGKILL, as an operator's Ctrl-C, an OOM kill or a CI runner timeout
+// would. See docs/safety.md.
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/callops/callops/apply"
+	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
+)
+
+var (
+	failpointBinOnce sync.Once
+	failpointBin     string
+	failpointBinErr  error
+)
+
+// failpointCallops builds callops with the failpoint hook, once per test
+// binary, and returns its path.
+func failpointCallops(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds callops and runs it as a subprocess")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("kills with SIGKILL")
+	}
+	failpointBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "callops-failpoints-")
+		if err != nil {
+			failpointBinErr = err
+			return
+		}
+		failpointBin = filepath.Join(dir, "callops")
+		out, err := exec.Command("go", "build", "-tags", "callops_failpoints", "-o", failpointBin, ".").CombinedOutput()
+		if err != nil {
+			failpointBinErr = fmt.Errorf("go build -tags callops_failpoints: %v\n%s", err, out)
+		}
+	})
+	if failpointBinErr != nil {
+		t.Fatal(failpointBinErr)
+	}
+	return failpointBin
+}
+
+// contosoCopy copies examples/contoso (desired state and state file) into a
+// new directory and returns it.
+func contosoCopy(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "contoso")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join("..", "..", "examples", "contoso")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// prefixStates returns the digests of the states the tenant passes through
+// when the plan of dir is applied: [0] is the state before, [k] the state
+// after step k. A state file after a crash must be one of them.
+func prefixStates(t *testing.T, dir string) []string {
+	t.Helper()
+	d, err := schema.Load(dir, schema.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tenant.ReadState(filepath.Join(dir, defaultStateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := apply.Build(d, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := s.Clone()
+	out := []string{sim.Digest()}
+	for _, st := range p.Steps {
+		if err := sim.Apply(st.Op); err != nil {
+			t.Fatalf("step %d: %v", st.Index, err)
+		}
+		out = append(out, sim.Digest())
+	}
+	return out
+}
+
+// callopsRun runs bin with args in dir and returns stdout, stderr and the
+// exit code.
+func callopsRun(t *testing.T, bin, dir string, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// pausedApply starts `callops apply DIR --auto-approve` paused at the
+// failpoint at (see failpoint_callops.go) and returns it once it is there.
+// The caller kills it.
+func pausedApply(t *testing.T, bin, work, at string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"apply", "contoso", "--auto-approve"}, args...)...)
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "CALLOPS_TEST_FAILPOINT="+at+":pause")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	r := bufio.NewReader(stderr)
+	var seen strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		seen.WriteString(line)
+		if strings.HasPrefix(line, "callops-failpoint: paused at ") {
+			go io.Copy(io.Discard, r)
+			return cmd
+		}
+		if err != nil {
+			cmd.Wait()
+			t.Fatalf("apply did not reach failpoint %s:\n%s", at, seen.String())
+		}
+	}
+}
+
+// kill ends cmd with SIGKILL: no deferred cleanup, no lock release.
+func kill(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+}
+
+var lockIDRE = regexp.MustCompile(`callops state unlock ([0-9a-f]+) `)
+
+// TestCrashApply kills `callops apply` of examples/contoso at every step and
+// inside the state write, then checks what an operator would do next: the
+// state file parses and is the state after some prefix of the plan, the
+// dead process's lock is reported with its pid and host as stale, `state
+// unlock ID` releases it, `apply --resume` finishes the plan and `plan
+// --detailed-exitcode` then exits 0.
+func TestCrashApply(t *testing.T) {
+	bin := failpointCallops(t)
+	digests := prefixStates(t, contosoCopy(t))
+	n := len(digests) - 1
+	if n < 3 {
+		t.Fatalf("the contoso plan has %d steps; the test needs a few", n)
+	}
+	var points []string
+	for k := 1; k <= n; k++ {
+		points = append(points, fmt.Sprintf("before-step-%d", k), fmt.Sprintf("after-step-%d", k))
+	}
+	// Inside the state write (the n-th checkpoint of the apply): after
+	// the journal names the new serial, half-way through the temporary
+	// file, just after the rename; and after the journal is removed.
+	points = append(points, "checkpoint-recorded#1", "checkpoint-recorded#3", "mid-write#1", "mid-write#2",
+		fmt.Sprintf("mid-write#%d", n), "after-rename#1", fmt.Sprintf("after-rename#%d", n), "journal-removed")
+	host, _ := os.Hostname()
+	for _, at := range points {
+		t.Run(at, func(t *testing.T) {
+			t.Parallel()
+			dir := contosoCopy(t)
+			work := filepath.Dir(dir)
+			state := filepath.Join(dir, defaultStateFile)
+			cmd := pausedApply(t, bin, work, at)
+			pid := cmd.Process.Pid
+			kill(t, cmd)
+
+			// The state file parses and is a state the tenant passed through.
+			s, err := tenant.ReadState(state)
+			if err != nil {
+				t.Fatalf("state after the kill: %v", err)
+			}
+			k := indexOfString(digests, s.Digest())
+			if k < 0 {
+				t.Fatalf("state after the kill at %s is not the state after any prefix of the plan", at)
+			}
+			// A small state is written after every step: killed at step
+			// K (before it, or after it in memory only), the file holds
+			// the K-1 steps before it.
+			var step int
+			if _, err := fmt.Sscanf(strings.TrimPrefix(strings.TrimPrefix(at, "before-"), "after-"), "step-%d", &step); err == nil && k != step-1 {
+				t.Errorf("killed at %s, the state holds %d steps, want %d", at, k, step-1)
+			}
+
+			// The lock names the dead process, and says it is stale.
+			_, stderr, code := callopsRun(t, bin, work, nil, "apply", "--resume", "--state", "contoso/callops.state.json")
+			wantLock := fmt.Sprintf("pid %d on %s, since ", pid, host)
+			if code != 1 || !strings.Contains(stderr, wantLock) || !strings.Contains(stderr, "stale? process not running") {
+				t.Fatalf("resume with the dead process's lock: exit %d, stderr:\n%s\nwant %q and stale", code, stderr, wantLock)
+			}
+			m := lockIDRE.FindStringSubmatch(stderr)
+			if m == nil {
+				t.Fatalf("no unlock hint in:\n%s", stderr)
+			}
+			if _, stderr, code := callopsRun(t, bin, work, nil, "state", "unlock", m[1], "--state", "contoso/callops.state.json"); code != 0 {
+				t.Fatalf("state unlock %s: exit %d\n%s", m[1], code, stderr)
+			}
+
+			// Resume finishes the plan (or says there is nothing to resume).
+			stdout, stderr, code := callopsRun(t, bin, work, nil, "apply", "--resume", "--state", "contoso/callops.state.json")
+			if code != 0 {
+				t.Fatalf("apply --resume: exit %d\n%s%s", code, stdout, stderr)
+			}
+			if k == n && !strings.Contains(stdout, "Nothing to resume") && !strings.Contains(stdout, "Apply complete: 0 steps") {
+				t.Errorf("state held every step, resume said:\n%s", stdout)
+			}
+			if k < n && !strings.Contains(stdout, "Resuming plan ") {
+				t.Errorf("state held %d of %d steps, resume said:\n%s", k, n, stdout)
+			}
+			final, err := tenant.ReadState(state)
+			if err != nil {
+				t.Fatalf("state after resume: %v", err)
+			}
+			if final.Digest() != digests[n] {
+				t.Errorf("state after resume is not the plan's end state")
+			}
+			if stdout, stderr, code := callopsRun(t, bin, work, nil, "plan", "contoso", "--detailed-exitcode"); code != 0 {
+				t.Errorf("plan after resume: exit %d, want 0 (no changes)\n%s%s", code, stdout, stderr)
+			}
+			for _, left := range []string{".lock", ".journal"} {
+				if _, err := os.Stat(state + left); err == nil {
+					t.Errorf("%s left after resume", left)
+				}
+			}
+			if tmp, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*")); len(tmp) != 0 {
+				t.Errorf("temporary files left: %v", tmp)
+			}
+		})
+	}
+}
+
+func indexOfString(list []string, v string) int {
+	for i, s := range list {
+		if s == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestConcurrentApply checks that two applies of one state never both run:
+// while one holds the lock (paused before its first step), a second one
+// waits --lock-timeout and fails naming the holder, and changes nothing.
+// After the holder is killed, the lock is reported stale with its pid and
+// host; `state unlock` refuses a wrong id and releases the right one; the
+// interrupted apply is resumed; `state restore` puts the state before the
+// apply back.
+func TestConcurrentApply(t *testing.T) {
+	bin := failpointCallops(t)
+	dir := contosoCopy(t)
+	work := filepath.Dir(dir)
+	state := filepath.Join(dir, defaultStateFile)
+	digests := prefixStates(t, dir)
+	before, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+
+	holder := pausedApply(t, bin, work, "before-step-1")
+	_, stderr, code := callopsRun(t, bin, work, nil, "apply", "contoso", "--auto-approve", "--lock-timeout", "1s")
+	want := "callops: state contoso/callops.state.json is locked: state is locked by apply (lock id "
+	if code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, fmt.Sprintf("pid %d on %s", holder.Process.Pid, host)) {
+		t.Fatalf("second apply: exit %d, stderr:\n%s\nwant the holder (pid %d on %s) named", code, stderr, holder.Process.Pid, host)
+	}
+	if strings.Contains(stderr, "stale") {
+		t.Errorf("a running holder is reported stale:\n%s", stderr)
+	}
+	if after, _ := os.ReadFile(state); !bytes.Equal(after, before) {
+		t.Error("the state changed while the first apply was paused before its first step")
+	}
+
+	kill(t, holder)
+	_, stderr, code = callopsRun(t, bin, work, nil, "apply", "contoso", "--auto-approve")
+	if code != 1 || !strings.Contains(stderr, fmt.Sprintf("pid %d on %s", holder.Process.Pid, host)) || !strings.Contains(stderr, "stale? process not running") {
+		t.Fatalf("apply after the holder died: exit %d, stderr:\n%s\nwant a stale lock of pid %d", code, stderr, holder.Process.Pid)
+	}
+	m := lockIDRE.FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no unlock hint in:\n%s", stderr)
+	}
+	if _, stderr, code := callopsRun(t, bin, work, nil, "state", "unlock", "0123456789abcdef", "--state", "contoso/callops.state.json"); code != 1 || !strings.Contains(stderr, "lock id does not match") {
+		t.Errorf("unlock with a wrong id: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(state + ".lock"); err != nil {
+		t.Fatalf("a wrong id released the lock: %v", err)
+	}
+	if _, stderr, code := callopsRun(t, bin, work, nil, "state", "unlock", m[1], "--state", "contoso/callops.state.json"); code != 0 {
+		t.Fatalf("unlock %s: exit %d\n%s", m[1], code, stderr)
+	}
+
+	// The killed apply journaled its plan: a new apply is refused until it
+	// is resumed.
+	_, stderr, code = callopsRun(t, bin, work, nil, "apply", "contoso", "--auto-approve")
+	if code != 1 || !strings.Contains(stderr, "did not finish") {
+		t.Errorf("apply over an unfinished journal: exit %d\n%s", code, stderr)
+	}
+	if stdout, stderr, code := callopsRun(t, bin, work, nil, "apply", "--resume", "--state", "contoso/callops.state.json", "-v"); code != 0 || !strings.Contains(stdout, "      > ") {
+		t.Fatalf("resume: exit %d (want 0 and cmdlet lines)\n%s%s", code, stdout, stderr)
+	}
+	if stdout, stderr, code := callopsRun(t, bin, work, nil, "plan", "contoso", "--detailed-exitcode"); code != 0 {
+		t.Fatalf("plan after resume: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	// state restore puts back the state before the apply.
+	if _, stderr, code := callopsRun(t, bin, work, nil, "state", "restore", "--state", "contoso/callops.state.json"); code != 0 {
+		t.Fatalf("state restore: exit %d\n%s", code, stderr)
+	}
+	s, err := tenant.ReadState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Digest() != digests[0] {
+		t.Error("state restore did not put back the state before the apply")
+	}
+	if _, _, code := callopsRun(t, bin, work, nil, "plan", "contoso", "--detailed-exitcode"); code != 2 {
+		t.Errorf("plan after restore: exit %d, want 2", code)
+	}
+}
