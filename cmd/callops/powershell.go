@@ -196,7 +196,7 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 		fmt.Fprintf(stdout, "Wrote %s: %s that restore the current state.\n", filepath.ToSlash(o.ps.rollback), countSteps(len(back)))
 	}
 	if !o.ps.execute {
-		fmt.Fprintf(stdout, "Review it, run it in a session connected with Connect-MicrosoftTeams (pwsh -NoProfile -File %s), then import the tenant again.\n", filepath.ToSlash(o.ps.script))
+		fmt.Fprintf(stdout, "Review it, run it in a session connected with Connect-MicrosoftTeams (or: pwsh -NoProfile -File %s -Connect), then import the tenant again.\n", filepath.ToSlash(o.ps.script))
 		return nil
 	}
 	pwsh, err := exec.LookPath("pwsh")
