@@ -122,7 +122,9 @@ $locations = @(Get-CsOnlineLisLocation)
 Write-CallopsJson 'locations.json' (Select-CallopsRecord $locations 'LocationId', 'CivicAddressId', 'CountryOrRegion', 'Description', 'Location', 'City')
 
 $users = @(Get-CsOnlineUser -ResultSize Unlimited)
-Write-CallopsJson 'users.json' (Select-CallopsRecord $users 'UserPrincipalName', 'Identity', 'EnterpriseVoiceEnabled', 'LineUri', 'TeamsSharedCallingRoutingPolicy')
+# Identity is the user's object id in current module versions; ObjectId is
+# written too for versions where Identity is a distinguished name.
+Write-CallopsJson 'users.json' (Select-CallopsRecord $users 'UserPrincipalName', 'Identity', 'ObjectId', 'EnterpriseVoiceEnabled', 'LineUri', 'TeamsSharedCallingRoutingPolicy')
 
 $groups = @(Get-CsGroupPolicyAssignment -PolicyType TeamsSharedCallingRoutingPolicy)
 Write-CallopsJson 'group-assignments.json' (Select-CallopsRecord $groups 'GroupId', 'PolicyType', 'PolicyName', 'Rank')

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -178,6 +179,8 @@ func Import(dir string) (*Snapshot, []Warning, error) {
 	return im.s, im.warnings, nil
 }
 
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 // newLineage returns a random (version 4) UUID.
 func newLineage() (string, error) {
 	var b [16]byte
@@ -270,6 +273,9 @@ func (im *importer) users(objs []psObject) error {
 		if upn == "" || id == "" {
 			im.warn(file, "entry %d has no UserPrincipalName or Identity: skipped", i+1)
 			continue
+		}
+		if !guidRE.MatchString(strings.Trim(id, "{}")) {
+			im.warn(file, "user %s has Identity %q, not an object id: numbers assigned to the user will not be matched", upn, id)
 		}
 		ev, _ := o.boolean("enterprisevoiceenabled")
 		pol, _ := o.str("teamssharedcallingroutingpolicy")

@@ -148,13 +148,14 @@ func TestImportShapes(t *testing.T) {
 		{
 			name: "what cannot be mapped is reported",
 			files: map[string]string{
-				ExportUsers:            `[{"UserPrincipalName":"alice@contoso.com","Identity":"bbbbbbbb-0000-4000-8000-000000000002","TeamsSharedCallingRoutingPolicy":"Tag:Nowhere","LineUri":"tel:+14255550111"},{"UserPrincipalName":"","Identity":"x"}]`,
+				ExportUsers:            `[{"UserPrincipalName":"alice@contoso.com","Identity":"bbbbbbbb-0000-4000-8000-000000000002","TeamsSharedCallingRoutingPolicy":"Tag:Nowhere","LineUri":"tel:+14255550111"},{"UserPrincipalName":"","Identity":"x"},{"UserPrincipalName":"carl@contoso.com","Identity":"CN=carl,OU=Users"}]`,
 				ExportNumbers:          `[{"TelephoneNumber":"+14255550100","NumberType":"CallingPlan","AssignedPstnTargetId":"dddddddd-0000-4000-8000-000000000009"},{"TelephoneNumber":"+14255550101","NumberType":"CallingPlan","AssignedPstnTargetId":"TeamsSharedCallingRoutingPolicy|Tag:Gone"}]`,
 				ExportGroupAssignments: `{"GroupId":"eeeeeeee-0000-4000-8000-000000000005","PolicyType":"TeamsSharedCallingRoutingPolicy","PolicyName":"Gone","Rank":1}`,
 				ExportTenant:           "<missing>",
 			},
 			warnings: []string{
 				"users.json: entry 2 has no UserPrincipalName or Identity: skipped",
+				"users.json: user carl@contoso.com has Identity \"CN=carl,OU=Users\", not an object id: numbers assigned to the user will not be matched",
 				"numbers.json: +14255550100 is assigned to dddddddd-0000-4000-8000-000000000009, which is no user, resource account or policy of the export: kept as held by an unknown object",
 				"numbers.json: +14255550101 is held by policy Gone, which is not in policies.json: kept as written",
 				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000005 is assigned policy Gone, which is not in policies.json: kept as written",
