@@ -118,6 +118,10 @@ func WritePowerShell(w io.Writer, s *Snapshot, ops []Op, opts PowerShellOptions)
 		// Resolve names against the state before the operation (an
 		// unassign needs the holder's object id as it is now).
 		if err := pw.step(i+1, op); err != nil {
+			// The service's refusal says more than "cannot resolve".
+			if aerr := sim.Apply(op); aerr != nil {
+				err = aerr
+			}
 			return &PowerShellError{Index: i + 1, Op: op, Err: err}
 		}
 		if err := sim.Apply(op); err != nil {
