@@ -43,6 +43,20 @@ func roundTripStates(t *testing.T) map[string]*tenant.Snapshot {
 		t.Fatal(err)
 	}
 	states["generated"] = g.State
+
+	// A configured Global instance, a tenant default and a policy whose name
+	// and description need quoting.
+	custom := imported.Clone()
+	custom.Policies = append(custom.Policies,
+		tenant.Policy{Identity: "Global", Description: "default line", ResourceAccount: custom.Policies[0].ResourceAccount, EmergencyNumbers: []string{}},
+		tenant.Policy{Identity: "Zürich ‘HQ’ \\(x)", Description: "it's \"quoted\"\nline 2", ResourceAccount: custom.Policies[0].ResourceAccount, EmergencyNumbers: []string{}})
+	custom.Tenant.GlobalPolicy = "Zürich ‘HQ’ \\(x)"
+	custom.Users[0].SharedCallingPolicy = "Zürich ‘HQ’ \\(x)"
+	custom.Canonicalize()
+	if err := custom.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	states["custom"] = custom
 	return states
 }
 
