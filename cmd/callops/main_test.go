@@ -68,10 +68,11 @@ func TestScripts(t *testing.T) {
 			// gencue KIND FILE N writes a pathological CUE file (hostile
 			// input, lint_hostile.txtar): KIND "nest" is a field nested N
 			// deep (deep: a0: a1: ... : 1), "braces" N nested structs
-			// ({a: {a: ...}}), "list" a list of N elements.
+			// ({a: {a: ...}}), "list" a list of N elements, "files" N small
+			// files in the directory FILE.
 			"gencue": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 3 {
-					ts.Fatalf("usage: gencue nest|braces|list FILE N")
+					ts.Fatalf("usage: gencue nest|braces|list|files FILE N")
 				}
 				n, err := strconv.Atoi(args[2])
 				ts.Check(err)
@@ -88,6 +89,12 @@ func TestScripts(t *testing.T) {
 					b.WriteString("deep: " + strings.Repeat("{a: ", n) + "1" + strings.Repeat("}", n) + "\n")
 				case "list":
 					b.WriteString("huge: [" + strings.Repeat("1,", n) + "]\n")
+				case "files":
+					// FILE is a directory: N small files f0.cue, f1.cue...
+					for i := range n {
+						ts.Check(os.WriteFile(ts.MkAbs(fmt.Sprintf("%s/f%d.cue", args[1], i)), []byte("package tenant\n"), 0o644))
+					}
+					return
 				default:
 					ts.Fatalf("gencue: unknown kind %q", args[0])
 				}
