@@ -14,11 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/callops/callops/apply"
 	"github.com/callops/callops/diff"
+	"github.com/callops/callops/schema"
 	"github.com/callops/callops/tenant"
 )
 
@@ -101,9 +103,17 @@ func writePlanOrScript(stdout io.Writer, o planOptions, p *apply.Plan, s *tenant
 }
 
 // rollbackOps returns the operations that take the tenant from the state
-// after p back to s: the plan of s's own desired state
-// (diff.DesiredFromSnapshot) against the simulated end state of p. It is
-// ordered and verified as every plan is.
+// after p back to s, and that end state. They are the plan of s's own
+// desired state (diff.DesiredFromSnapshot) against the simulated end state
+// of p, ordered and verified as every plan is, with two additions so that
+// numbers the plan moved come back even where the export leaves them out:
+//
+//   - every user and resource account p assigns or unassigns a number of,
+//     that held a number in s, is declared with that number;
+//   - a number p gave to a user or resource account that was free in s is
+//     unassigned at the end (a desired state cannot say "no number");
+//   - when p grants the tenant default and s had the built-in one, the
+//     rollback declares tenantDefault "Global".
 func rollbackOps(p *apply.Plan, s *tenant.Snapshot) ([]tenant.Op, *tenant.Snapshot, error) {
 	end := s.Clone()
 	for _, st := range p.Steps {
@@ -111,11 +121,78 @@ func rollbackOps(p *apply.Plan, s *tenant.Snapshot) ([]tenant.Op, *tenant.Snapsh
 			return nil, nil, fmt.Errorf("simulating step %d: %w", st.Index, err)
 		}
 	}
-	back, err := apply.Build(diff.DesiredFromSnapshot(s), end)
+	d := diff.DesiredFromSnapshot(s)
+	declareTouched(d, p, s)
+	back, err := apply.Build(d, end)
 	if err != nil {
 		return nil, nil, fmt.Errorf("planning the rollback: %w", err)
 	}
-	return planOps(back), end, nil
+	ops := planOps(back)
+	mid := end.Clone()
+	for i, op := range ops {
+		if err := mid.Apply(op); err != nil {
+			return nil, nil, fmt.Errorf("simulating rollback step %d: %w", i+1, err)
+		}
+	}
+	for _, n := range mid.Numbers {
+		kind, holder := mid.Holder(n.TelephoneNumber)
+		if kind != tenant.HolderUser && kind != tenant.HolderResourceAccount {
+			continue
+		}
+		if k, _ := s.Holder(n.TelephoneNumber); k != tenant.HolderNone {
+			continue
+		}
+		op := tenant.Op{Action: tenant.NumberUnassign, Number: n.TelephoneNumber, Holder: holder}
+		if err := mid.Apply(op); err != nil {
+			return nil, nil, fmt.Errorf("simulating rollback: %w", err)
+		}
+		ops = append(ops, op)
+	}
+	return ops, end, nil
+}
+
+// declareTouched adds to d, with their numbers in s, the users and resource
+// accounts whose numbers p changes and that d leaves undeclared.
+func declareTouched(d *schema.Desired, p *apply.Plan, s *tenant.Snapshot) {
+	locKey := map[string]string{}
+	for _, l := range d.Locations {
+		locKey[strings.ToLower(l.ID)] = l.Key
+	}
+	seen := map[string]bool{}
+	for _, st := range p.Steps {
+		op := st.Op
+		if op.Action == tenant.GrantGlobal && d.TenantDefault == "" {
+			// The export leaves a built-in tenant default undeclared
+			// ("leave it alone"); the rollback restores it.
+			d.TenantDefault = schema.GlobalPolicy
+		}
+		if op.Action != tenant.NumberAssign && op.Action != tenant.NumberUnassign {
+			continue
+		}
+		key := strings.ToLower(op.Holder)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		n := s.NumberHeldBy(op.Holder)
+		if n == nil {
+			continue
+		}
+		if ra := s.ResourceAccountByUPN(op.Holder); ra != nil {
+			if _, ok := d.ResourceAccount(ra.UserPrincipalName); !ok {
+				d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{
+					UPN: ra.UserPrincipalName, Number: n.TelephoneNumber, Type: n.NumberType, Location: locKey[strings.ToLower(n.LocationID)],
+				})
+			}
+			continue
+		}
+		if u := s.UserByUPN(op.Holder); u != nil {
+			if _, ok := d.UserNumber(u.UserPrincipalName); !ok {
+				d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: u.UserPrincipalName, Number: n.TelephoneNumber, Type: n.NumberType})
+			}
+		}
+	}
+	d.Sort()
 }
 
 // runApplyPowerShell is apply with --backend powershell: the plan (of DIR,
