@@ -53,7 +53,7 @@ func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, erro
 		steps[i] = Step{Index: i + 1, Op: b.g.nodes[id].op, Reason: b.g.nodes[id].reason}
 		temp[i] = b.g.nodes[id].temp
 	}
-	outages, err := simulate(d, s, steps)
+	res, err := simulate(d, s, steps)
 	if err != nil {
 		return nil, fmt.Errorf("building plan: %w", err)
 	}
@@ -61,16 +61,23 @@ func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, erro
 		Format:  PlanFormat,
 		State:   StateRef{Lineage: s.Lineage, Serial: s.Serial, Digest: s.Digest()},
 		Steps:   steps,
-		Hazards: hazards(outages),
+		Hazards: hazards(res),
 	}
-	p.Summary = summarize(s, ch, steps, temp, outages)
+	p.Summary = summarize(s, ch, steps, temp, res.outages)
 	return p, nil
 }
 
-// hazards turns outage windows into outbound-outage hazards.
-func hazards(outages []outage) []Hazard {
-	out := make([]Hazard, 0, len(outages))
-	for _, o := range outages {
+// HazardVoiceOff: the number.unassign at Steps[0] turns Enterprise Voice
+// off for a user (Remove-CsPhoneNumberAssignment does) who ends the plan
+// granted a Shared Calling policy, which needs it; no plan action turns it
+// back on.
+const HazardVoiceOff HazardKind = "enterprise-voice-off"
+
+// hazards turns outage windows into outbound-outage hazards, then lists
+// the users left without Enterprise Voice.
+func hazards(res *simResult) []Hazard {
+	out := make([]Hazard, 0, len(res.outages)+len(res.voice))
+	for _, o := range res.outages {
 		msg := fmt.Sprintf("resource account %s has no located number from step %d to step %d: outbound calls fail for %d %s of %s %s",
 			o.account, o.open, o.close, o.users, pluralWord(o.users, "user", "users"),
 			pluralWord(len(o.policies), "policy", "policies"), strings.Join(o.policies, ", "))
@@ -86,6 +93,11 @@ func hazards(outages []outage) []Hazard {
 			msg += ", and for " + strings.Join(also, " and ")
 		}
 		out = append(out, Hazard{Kind: HazardOutboundOutage, Steps: []int{o.open, o.close}, Users: o.users, Message: msg})
+	}
+	for _, v := range res.voice {
+		out = append(out, Hazard{Kind: HazardVoiceOff, Steps: []int{v.step}, Users: 1,
+			Message: fmt.Sprintf("user %s loses Enterprise Voice at step %d (Remove-CsPhoneNumberAssignment turns it off) but is granted policy %s, which needs it: turn it back on with Set-CsPhoneNumberAssignment -Identity %s -EnterpriseVoiceEnabled $true",
+				v.user, v.step, v.policy, v.user)})
 	}
 	return out
 }

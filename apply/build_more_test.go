@@ -125,3 +125,27 @@ func TestBuildDeterministic(t *testing.T) {
 		t.Errorf("the case should need many steps, got %d", len(first.Steps))
 	}
 }
+
+// TestBuildVoiceOffHazard: a granted user whose number is taken loses
+// Enterprise Voice (Remove-CsPhoneNumberAssignment), which no step turns
+// back on: the plan says so.
+func TestBuildVoiceOffHazard(t *testing.T) {
+	d, s := contosoDesired(), contoso()
+	d.UserNumbers = nil
+	policyOf(d, "Old").EmergencyNumbers = located("+14255550400") // carol's number
+	policyOf(d, "Old").Users = append(policyOf(d, "Old").Users, schema.Located{Value: "carol@contoso.com"})
+	p := mustBuild(t, d, s)
+	want := []string{
+		"unassign +14255550400 carol@contoso.com",
+		"add-emergency Old [+14255550400]",
+		"grant carol@contoso.com Old",
+	}
+	if diff := cmp.Diff(want, stepStrings(p)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	wantH := []Hazard{{Kind: HazardVoiceOff, Steps: []int{1}, Users: 1,
+		Message: "user carol@contoso.com loses Enterprise Voice at step 1 (Remove-CsPhoneNumberAssignment turns it off) but is granted policy Old, which needs it: turn it back on with Set-CsPhoneNumberAssignment -Identity carol@contoso.com -EnterpriseVoiceEnabled $true"}}
+	if diff := cmp.Diff(wantH, p.Hazards); diff != "" {
+		t.Errorf("hazards (-want +got):\n%s", diff)
+	}
+}

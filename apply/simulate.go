@@ -73,8 +73,25 @@ type outage struct {
 	global   bool
 }
 
+// voiceLoss is a user who ends the plan granted a Shared Calling policy
+// without Enterprise Voice, which the unassign at step turned off.
+type voiceLoss struct {
+	user   string // UPN
+	policy string
+	step   int
+}
+
+// simResult is what a simulation found besides errors.
+type simResult struct {
+	outages []outage
+	voice   []voiceLoss
+}
+
 type simulation struct {
 	full *tenant.Snapshot
+	// voiceOff maps a lower UPN to the step whose unassign turned the
+	// user's Enterprise Voice off.
+	voiceOff map[string]int
 	// usedBy maps a lower account ObjectId to the lower names of the
 	// policies that use it; policyRA is its inverse. Both follow the steps.
 	usedBy   map[string]map[string]bool
@@ -91,11 +108,12 @@ func isGrant(a tenant.Action) bool {
 	return a == tenant.GrantUser || a == tenant.GrantGroup || a == tenant.GrantGlobal
 }
 
-func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) ([]outage, error) {
+func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) (*simResult, error) {
 	if d == nil || s == nil {
 		return nil, errors.New("verifying plan: nil desired state or snapshot")
 	}
-	sim := &simulation{full: s.Clone(), usedBy: map[string]map[string]bool{}, policyRA: map[string]string{}, open: map[string]*outage{}}
+	sim := &simulation{full: s.Clone(), usedBy: map[string]map[string]bool{}, policyRA: map[string]string{},
+		open: map[string]*outage{}, voiceOff: map[string]int{}}
 	for _, p := range sim.full.Policies {
 		sim.setPolicyRA(lower(policyName(p.Identity)), lower(p.ResourceAccount))
 	}
@@ -106,11 +124,18 @@ func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) ([]outage, er
 		for _, v := range nb.snapshot(sim.full).CheckInvariants() {
 			before[violationKey(v)] = true
 		}
+		voice := false
 		if st.Op.Action == tenant.NumberUnassign {
 			sim.maybeOpen(st.Op.Holder, idx)
+			if u := sim.full.UserByUPN(st.Op.Holder); u != nil {
+				voice = u.EnterpriseVoiceEnabled
+			}
 		}
 		if err := sim.full.Apply(st.Op); err != nil {
 			return nil, refusal(idx, err)
+		}
+		if u := sim.full.UserByUPN(st.Op.Holder); voice && u != nil && !u.EnterpriseVoiceEnabled {
+			sim.voiceOff[lower(u.UserPrincipalName)] = idx
 		}
 		if st.Op.Policy != "" {
 			k := lower(policyName(st.Op.Policy))
@@ -145,7 +170,21 @@ func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) ([]outage, er
 		return nil, &VerifyError{Step: len(steps), Rule: RuleNotConverged, Message: describeChanges(ch)}
 	}
 	sort.Slice(sim.outages, func(i, j int) bool { return sim.outages[i].open < sim.outages[j].open })
-	return sim.outages, nil
+	res := &simResult{outages: sim.outages}
+	for _, k := range sortedKeys(boolKeys(sim.voiceOff)) {
+		if u := sim.full.UserByUPN(k); u != nil && !u.EnterpriseVoiceEnabled && u.SharedCallingPolicy != "" {
+			res.voice = append(res.voice, voiceLoss{user: u.UserPrincipalName, policy: u.SharedCallingPolicy, step: sim.voiceOff[k]})
+		}
+	}
+	return res, nil
+}
+
+func boolKeys(m map[string]int) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 // setPolicyRA records that policy k uses account ra ("" for none or a
