@@ -174,12 +174,15 @@ func (g *graph) deferred(id int) bool {
 }
 
 // order returns the nodes in an order that satisfies every dependency:
-// Kahn's algorithm with a priority queue (see less). Unassigns that would
-// open a window are held back (deferred) until their partner can follow at
-// once; when only held-back nodes are left (a swap or a cycle of moves),
-// the first of them by priority goes, which opens the shortest window the
-// cycle allows. It returns an error naming the nodes of a dependency
-// cycle, which the construction of the graph rules out: that is a bug.
+// Kahn's algorithm with a priority queue (see less). Ready nodes are held
+// back (deferred) while they have soft predecessors left, or, for an
+// unassign, until its partner assign can follow at once. When only
+// held-back nodes are left (a swap, a cycle of moves, a policy that
+// follows its number), one goes: preferably one that opens no window (a
+// user's number, an unused account's), else the first by priority; that
+// opens the shortest window the cycle allows. It returns an error naming
+// the nodes of a dependency cycle, which the construction of the graph
+// rules out: that is a bug.
 func (g *graph) order() ([]int, error) {
 	g.placed = make([]int, len(g.nodes)) // 0: not placed yet
 	q := &readyQueue{g: g}
