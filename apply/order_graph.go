@@ -19,15 +19,23 @@ import (
 //  3. a resource account's number is assigned and located before a policy
 //     is created or updated to use it, or gets emergency numbers that must
 //     fit it; the policies using an account give up the emergency numbers
-//     they lose, and move off it, before it gets a new number (which may be
-//     of another type or country);
-//  4. a policy is created before numbers, users, groups or the tenant get it;
+//     they lose before it gets a new number (which may be of another type
+//     or country; a policy that moves off it keeping numbers that would not
+//     fit gives them all up and gets them back after its move, see
+//     misfits);
+//  4. a policy is created before numbers, users, groups or the tenant get
+//     it, and users, groups and the tenant move onto a policy only once its
+//     account has its new number (they keep a working policy meanwhile);
 //  5. users, groups and the tenant default leave a policy before it is
 //     deleted;
 //
 // plus group ranks, which are unique at every step: a group takes a rank
 // only after the group holding it has left it, and a cycle of ranks goes
-// through a temporary rank.
+// through a temporary rank. Rule 6 (short windows) is a preference, not a
+// dependency: policies that move off an account, or are deleted, go before
+// its number is unassigned when the dependencies allow (preferBefore), and
+// the unassign of a holder's old number is placed right before the assign
+// of its new one (node.partner).
 type graphBuilder struct {
 	s  *tenant.Snapshot
 	ch *diff.Changes
