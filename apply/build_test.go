@@ -329,6 +329,42 @@ func TestBuildOrdering(t *testing.T) {
 			},
 		},
 		{
+			name: "two policies cross accounts while both accounts are renumbered",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				accountOf(d, "ra1@contoso.com").Number = "+14255550500"
+				accountOf(d, "ra2@contoso.com").Number = "+14255550300"
+				policyOf(d, "Redmond").ResourceAccount = "ra2@contoso.com"
+				policyOf(d, "Old").ResourceAccount = "ra1@contoso.com"
+			},
+			want: []string{
+				"unassign +14255550100 ra1@contoso.com",
+				"assign +14255550500 ra1@contoso.com CallingPlan @1",
+				"update Old ra=ra1@contoso.com",
+				"unassign +14255550200 ra2@contoso.com",
+				"assign +14255550300 ra2@contoso.com CallingPlan @1",
+				"update Redmond ra=ra2@contoso.com",
+			},
+			hazards: []Hazard{
+				{Kind: HazardOutboundOutage, Steps: []int{1, 2}, Users: 2, Message: "resource account ra1@contoso.com has no located number from step 1 to step 2: outbound calls fail for 2 users of policy Redmond, and for members of 1 group assigned it"},
+			},
+		},
+		{
+			name: "account renumbered while its only policy is deleted: delete first, no window",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.Policies = d.Policies[1:] // drop Old
+				d.TenantDefault = ""
+				accountOf(d, "ra2@contoso.com").Number = "+14255550500"
+			},
+			want: []string{
+				"group g2 null 0",
+				"global null",
+				"grant bob@contoso.com null",
+				"delete Old",
+				"unassign +14255550200 ra2@contoso.com",
+				"assign +14255550500 ra2@contoso.com CallingPlan @1",
+			},
+		},
+		{
 			name: "policy moves to an account whose number is assigned in the same plan",
 			edit: func(d *schema.Desired, s *tenant.Snapshot) {
 				d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550300", Type: "CallingPlan", Location: "seattle"})
