@@ -434,6 +434,11 @@ func (m *rvModel) fits(e, ra string) bool {
 func rvCheck(s *tenant.Snapshot, steps []Step) ([]string, []rvWindow) {
 	m := newRVModel(s)
 	var bad []string
+	// What is already broken in s is not the plan's doing.
+	base := map[string]bool{}
+	for _, msg := range m.after(0) {
+		base[msg] = true
+	}
 	for i, st := range steps {
 		idx := i + 1
 		if st.Index != idx {
@@ -446,7 +451,9 @@ func rvCheck(s *tenant.Snapshot, steps []Step) ([]string, []rvWindow) {
 			bad = append(bad, fmt.Sprintf("step %d %s: %s", idx, st.Op.Action, msg))
 		}
 		for _, msg := range m.after(idx) {
-			bad = append(bad, fmt.Sprintf("after step %d: %s", idx, msg))
+			if !base[msg] {
+				bad = append(bad, fmt.Sprintf("after step %d: %s", idx, msg))
+			}
 		}
 	}
 	for _, w := range m.open {
@@ -1417,6 +1424,44 @@ func rvScenarios() []rvScenario {
 				}
 			},
 		},
+		{
+			name: "a tenant that is already broken: an account in use without a location",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Numbers[rvNumberIndex(s, "+14255550102")].LocationID = "00000000-0000-0000-0000-000000000000"
+				*d = *rvDesiredOf(s)
+				rvMoveUser(d, "u6@contoso.com", "PB")
+				rvPolicy(d, "PA").EmergencyNumbers = located("+14255550202")
+			},
+		},
+		{
+			name: "a tenant that is already broken gets its location back",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Numbers[rvNumberIndex(s, "+14255550102")].LocationID = ""
+				rvAccount(d, "ra-b@contoso.com", "+14255550102", "CallingPlan", "l2")
+				rvPolicy(d, "PB").EmergencyNumbers = located("+14255550203", "+14255550113")
+			},
+		},
+		{
+			name: "unknown location is refused",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				d.Locations = append(d.Locations, schema.Location{Key: "nowhere", ID: "dddddddd-4444-4444-4444-444444444444", Country: "US"})
+				rvAccount(d, "ra-a@contoso.com", "+14255550101", "CallingPlan", "nowhere")
+			},
+			wantErr: "is not in the tenant",
+		},
+		{
+			name: "users leaving a policy whose account is renumbered leave before the window",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvMoveUser(d, "u1@contoso.com", "PB")
+				rvSetGroup(d, "g1", "PC", 4)
+				d.TenantDefault = "PC"
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 1},
+			// Only u2 stays on PA.
+			wantUsers: map[string]int{"ra-a@contoso.com": 1},
+			bug:       "users, groups and the tenant default that leave a policy whose account is renumbered are moved after the window, not before: the hazard counts 2 users where 1 was needed (order.go phases put unassign/assign before grants; no soft edge from a grant leaving the policy to the account's unassign, as there is for the policy's own move or delete)",
+		},
 
 		// Outage windows: which window a swap opens first.
 		{
@@ -1498,6 +1543,51 @@ func rvUserIndex(s *tenant.Snapshot, upn string) int {
 		}
 	}
 	panic("no user " + upn)
+}
+
+// rvSummary counts the steps of a plan: policies created and deleted,
+// grants and revokes (a group's move to a temporary rank, one followed by
+// another assignment of the same group, counts as neither). Updates count
+// policies with any update, add or remove step that are not created or
+// deleted.
+func rvSummary(steps []Step) Summary {
+	sum := Summary{Steps: len(steps)}
+	created, deleted, touched := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	lastGroup := map[string]int{}
+	for i, st := range steps {
+		if st.Op.Action == tenant.GrantGroup {
+			lastGroup[rvLower(st.Op.Group)] = i
+		}
+	}
+	for i, st := range steps {
+		k := rvPolicyKey(st.Op.Policy)
+		switch st.Op.Action {
+		case tenant.PolicyCreate:
+			created[k] = true
+		case tenant.PolicyDelete:
+			deleted[k] = true
+		case tenant.PolicyUpdate, tenant.PolicyAddEmergency, tenant.PolicyRemoveEmergency:
+			touched[k] = true
+		case tenant.GrantGroup:
+			if lastGroup[rvLower(st.Op.Group)] != i {
+				continue // temporary rank
+			}
+			fallthrough
+		case tenant.GrantUser, tenant.GrantGlobal:
+			if st.Op.Grant == nil {
+				sum.Revokes++
+			} else {
+				sum.Grants++
+			}
+		}
+	}
+	sum.PoliciesCreated, sum.PoliciesDeleted = len(created), len(deleted)
+	for k := range touched {
+		if !created[k] && !deleted[k] {
+			sum.PoliciesUpdated++
+		}
+	}
+	return sum
 }
 
 func rvNumberIndex(s *tenant.Snapshot, n string) int {
@@ -1658,6 +1748,9 @@ func rvRun(t rvTB, sc rvScenario) {
 
 	if testing.Verbose() {
 		rvLog(t, p)
+	}
+	if diff := cmp.Diff(rvSummary(p.Steps), p.Summary, cmpopts.IgnoreFields(Summary{}, "AffectedUsers")); diff != "" {
+		t.Errorf("summary (-counted +plan):\n%s", diff)
 	}
 	// (b) the independent checker.
 	bad, windows := rvCheck(s, p.Steps)
