@@ -802,8 +802,11 @@ type rvScenario struct {
 	// check, when set, inspects the plan further.
 	check func(t rvTB, p *Plan)
 	// bug, when set, is the one-line bug this scenario shows: the test
-	// is skipped.
+	// is skipped while it fails.
 	bug string
+	// noiseBug, when set, is a known bug of the dependencies alone (build
+	// with random tie-breaks): that part is skipped while it fails.
+	noiseBug string
 }
 
 func rvScenarios() []rvScenario {
@@ -1462,6 +1465,25 @@ func rvScenarios() []rvScenario {
 			wantUsers: map[string]int{"ra-a@contoso.com": 1},
 			bug:       "users, groups and the tenant default that leave a policy whose account is renumbered are moved after the window, not before: the hazard counts 2 users where 1 was needed (order.go phases put unassign/assign before grants; no soft edge from a grant leaving the policy to the account's unassign, as there is for the policy's own move or delete)",
 		},
+		{
+			name: "two users swap numbers",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvUserNumber(d, "n1@contoso.com", "+14255550302", "CallingPlan")
+				rvUserNumber(d, "n2@contoso.com", "+14255550301", "CallingPlan")
+			},
+		},
+		{
+			name: "64 group assignments: one removed, one added at a new rank",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				for i := 4; i <= 64; i++ {
+					s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: fmt.Sprintf("x%02d", i), PolicyName: "PC", Rank: i})
+				}
+				*d = *rvDesiredOf(s)
+				rvSetGroup(d, "x10", "", 0)
+				rvSetGroup(d, "y99", "PB", 99)
+			},
+			noiseBug: "at the 64-group limit, adding a group at a free rank does not depend on removing another: only the phases put the removal first, so with random tie-breaks the add is refused (group-limit); order_graph.go groups() adds no edge from removals to new assignments when the tenant is at MaxGroupAssignments",
+		},
 
 		// Outage windows: which window a swap opens first.
 		{
@@ -1848,6 +1870,27 @@ func rvRun(t rvTB, sc rvScenario) {
 	}
 	// The dependencies alone, with random tie-breaks, keep every
 	// constraint but rule 6's window lengths.
+	if sc.noiseBug == "" || rvShowBugs {
+		rvNoise(t, d, s)
+	} else if rt, ok := t.(*testing.T); ok {
+		rt.Run("random tie-breaks", func(t *testing.T) {
+			rec := &rvRecorder{}
+			rec.record(func(tb rvTB) { rvNoise(tb, d, s) })
+			if len(rec.failures) > 0 {
+				t.Skip("BUG: " + sc.noiseBug + "\n" + strings.Join(rec.failures, "\n"))
+			}
+			t.Logf("bug note is stale, the dependencies alone suffice: %s", sc.noiseBug)
+		})
+	}
+	if sc.check != nil {
+		sc.check(t, p)
+	}
+}
+
+// rvNoise builds the plan with random tie-breaks in place of the phases:
+// the dependencies alone must keep every constraint (not rule 6's window
+// lengths).
+func rvNoise(t rvTB, d *schema.Desired, s *tenant.Snapshot) {
 	for seed := uint64(1); seed <= 20; seed++ {
 		np, err := build(d, s, mrand.New(mrand.NewSource(int64(seed))))
 		if err != nil {
@@ -1857,9 +1900,6 @@ func rvRun(t rvTB, sc rvScenario) {
 			rvLog(t, np)
 			t.Fatalf("random tie-breaks (seed %d) break constraints: %v", seed, bad)
 		}
-	}
-	if sc.check != nil {
-		sc.check(t, p)
 	}
 }
 
