@@ -1367,14 +1367,15 @@ func rvScenarios() []rvScenario {
 				if !u.EnterpriseVoiceEnabled {
 					warned := false
 					for _, h := range p.Hazards {
-						warned = warned || strings.Contains(h.Message, "n1@contoso.com")
+						warned = warned || (h.Kind == HazardVoiceOff && strings.Contains(h.Message, "n1@contoso.com") &&
+							len(h.Steps) == 1 && p.Steps[h.Steps[0]-1].Op.Action == tenant.NumberUnassign && h.Users == 1)
 					}
 					if !warned {
-						t.Errorf("n1 is granted %s but ends without Enterprise Voice, and no hazard says so", u.SharedCallingPolicy)
+						t.Errorf("n1 is granted %s but ends without Enterprise Voice, and no %s hazard names its unassign: %+v",
+							u.SharedCallingPolicy, HazardVoiceOff, p.Hazards)
 					}
 				}
 			},
-			bug: "a user whose number is released (Release) ends with EnterpriseVoiceEnabled off (Remove-CsPhoneNumberAssignment) while granted a Shared Calling policy; the plan neither restores it nor reports a hazard (apply/order_graph.go releases(), build.go hazards(); no action re-enables voice)",
 		},
 		{
 			name: "two policies cross accounts whose numbers change type",
