@@ -1485,6 +1485,36 @@ func rvScenarios() []rvScenario {
 			},
 			noiseBug: "at the 64-group limit, adding a group at a free rank does not depend on removing another: only the phases put the removal first, so with random tie-breaks the add is refused (group-limit); order_graph.go groups() adds no edge from removals to new assignments when the tenant is at MaxGroupAssignments",
 		},
+		{
+			name: "policy moves to a renumbered unused account while its own account is renumbered",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvAccount(d, "ra-f@contoso.com", "+14255550112", "CallingPlan", "l2")
+				rvPolicy(d, "PA").ResourceAccount = "ra-f@contoso.com"
+			},
+			maxWindow: map[string]int{},
+		},
+		{
+			name: "the built-in Global instance, the tenant default, loses its account's number for a moment",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Tenant.GlobalPolicy = ""
+				s.Policies = append(s.Policies, tenant.Policy{Identity: "Global", ResourceAccount: "raF", EmergencyNumbers: []string{}})
+				*d = *rvDesiredOf(s)
+				d.TenantDefault = ""
+				g := rvPolicy(d, "Global")
+				g.ResourceAccount = "ra-f@contoso.com"
+				rvAccount(d, "ra-f@contoso.com", "+14255550111", "CallingPlan", "l1")
+			},
+			maxWindow: map[string]int{"ra-f@contoso.com": 1},
+			check: func(t rvTB, p *Plan) {
+				for _, h := range p.Hazards {
+					if h.Kind == HazardOutboundOutage && !strings.Contains(h.Message, "tenant default") {
+						t.Errorf("the window of the built-in Global instance, which is the tenant default, does not say it hits everyone on the default: %s", h.Message)
+					}
+				}
+			},
+			bug: "a window of the account of the Global instance while it is the tenant default (globalPolicy \"\") reports \"0 users of policy Global\" and not \"everyone on the tenant default\" (apply/simulate.go: o.global = usedBy[lower(policyName(GlobalPolicy))] looks up \"\" instead of \"global\" when GlobalPolicy is empty)",
+		},
 
 		// Outage windows: which window a swap opens first.
 		{
