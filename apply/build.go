@@ -32,6 +32,10 @@ func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, erro
 	if d == nil || s == nil {
 		return nil, errors.New("building plan: nil desired state or snapshot")
 	}
+	// The state's digest (a canonical encoding of the whole tenant) is
+	// independent of everything below: compute it on the other core.
+	digest := make(chan string, 1)
+	go func() { digest <- s.Digest() }()
 	ch, err := diff.Compute(d, s)
 	if err != nil {
 		return nil, fmt.Errorf("building plan: %w", err)
@@ -59,7 +63,7 @@ func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, erro
 	}
 	p := &Plan{
 		Format:  PlanFormat,
-		State:   StateRef{Lineage: s.Lineage, Serial: s.Serial, Digest: s.Digest()},
+		State:   StateRef{Lineage: s.Lineage, Serial: s.Serial, Digest: <-digest},
 		Steps:   steps,
 		Hazards: hazards(res),
 	}

@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"maps"
 	"runtime"
 	"sort"
 	"strings"
@@ -96,6 +97,45 @@ func (s *Snapshot) ix() *index {
 		*x = *buildIndex(s)
 	}
 	return x
+}
+
+// cloneIndex gives the clone c a copy of s's index when s has an up-to-date
+// one: copying the maps costs a fraction of rebuilding them, which
+// lower-cases every UPN and ObjectId of the tenant (the plan simulator
+// clones a 50,000-user snapshot on every plan).
+func cloneIndex(s, c *Snapshot) {
+	indexes.Lock()
+	defer indexes.Unlock()
+	x := indexes.m[weak.Make(s)]
+	if x == nil || x.stale || x.hdr != headersOf(s) {
+		return
+	}
+	y := &index{
+		users:        maps.Clone(x.users),
+		usersByID:    maps.Clone(x.usersByID),
+		ras:          maps.Clone(x.ras),
+		rasByID:      maps.Clone(x.rasByID),
+		numbers:      maps.Clone(x.numbers),
+		policies:     maps.Clone(x.policies),
+		locations:    maps.Clone(x.locations),
+		groups:       maps.Clone(x.groups),
+		held:         maps.Clone(x.held),
+		emergency:    maps.Clone(x.emergency),
+		policyUsers:  make(map[string]map[int]struct{}, len(x.policyUsers)),
+		policyGroups: maps.Clone(x.policyGroups),
+		ranks:        maps.Clone(x.ranks),
+		hdr:          headersOf(c),
+	}
+	for k, m := range x.policyUsers {
+		y.policyUsers[k] = maps.Clone(m)
+	}
+	wp := weak.Make(c)
+	indexes.m[wp] = y
+	runtime.AddCleanup(c, func(wp weak.Pointer[Snapshot]) {
+		indexes.Lock()
+		delete(indexes.m, wp)
+		indexes.Unlock()
+	}, wp)
 }
 
 // Reindex makes the next lookup rebuild the index of s. Apply keeps the

@@ -299,7 +299,7 @@ func (s *Snapshot) Validate() error {
 // canonical order (see Canonicalize), so the same tenant always gives the same
 // bytes.
 func (s *Snapshot) Encode() ([]byte, error) {
-	c := s.Clone()
+	c := s.cloneData()
 	c.Canonicalize()
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
@@ -354,6 +354,13 @@ func (s *Snapshot) Canonicalize() {
 
 // Clone returns a deep copy of s.
 func (s *Snapshot) Clone() *Snapshot {
+	c := s.cloneData()
+	cloneIndex(s, c)
+	return c
+}
+
+// cloneData is Clone without the index.
+func (s *Snapshot) cloneData() *Snapshot {
 	c := *s
 	c.Policies = make([]Policy, len(s.Policies))
 	for i, p := range s.Policies {
@@ -376,7 +383,7 @@ func (s *Snapshot) Clone() *Snapshot {
 // canonical form, without format, lineage and serial: two snapshots of the
 // same tenant content have the same digest.
 func (s *Snapshot) Digest() string {
-	c := s.Clone()
+	c := s.cloneData()
 	c.Canonicalize()
 	c.Format, c.Lineage, c.Serial = "", "", 0
 	b, err := json.Marshal(c)
