@@ -1507,13 +1507,20 @@ func rvScenarios() []rvScenario {
 			},
 			maxWindow: map[string]int{"ra-f@contoso.com": 1},
 			check: func(t rvTB, p *Plan) {
+				n := 0
 				for _, h := range p.Hazards {
-					if h.Kind == HazardOutboundOutage && !strings.Contains(h.Message, "tenant default") {
+					if h.Kind != HazardOutboundOutage {
+						continue
+					}
+					n++
+					if !strings.Contains(h.Message, "everyone on the tenant default") {
 						t.Errorf("the window of the built-in Global instance, which is the tenant default, does not say it hits everyone on the default: %s", h.Message)
 					}
 				}
+				if n != 1 {
+					t.Errorf("want 1 outbound-outage hazard (ra-f's window), got %d", n)
+				}
 			},
-			bug: "a window of the account of the Global instance while it is the tenant default (globalPolicy \"\") reports \"0 users of policy Global\" and not \"everyone on the tenant default\" (apply/simulate.go: o.global = usedBy[lower(policyName(GlobalPolicy))] looks up \"\" instead of \"global\" when GlobalPolicy is empty)",
 		},
 
 		// Outage windows: which window a swap opens first.

@@ -253,8 +253,18 @@ func (sim *simulation) maybeOpen(holder string, step int) {
 			o.groups++
 		}
 	}
-	o.global = sim.usedBy[id][lower(policyName(sim.full.Tenant.GlobalPolicy))]
+	o.global = sim.usedBy[id][defaultPolicyKey(sim.full.Tenant.GlobalPolicy)]
 	sim.open[id] = o
+}
+
+// defaultPolicyKey is the lower policy name of the tenant default
+// globalPolicy, keyed as usedBy keys policies: an empty globalPolicy is the
+// built-in Global instance, whose identity is "Global".
+func defaultPolicyKey(globalPolicy string) string {
+	if globalPolicy == "" {
+		globalPolicy = tenant.GlobalPolicy
+	}
+	return lower(policyName(globalPolicy))
 }
 
 // closeWindows closes the windows of accounts that have a located number
