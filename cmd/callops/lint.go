@@ -42,7 +42,8 @@ func lintCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, json, github or sarif"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on warnings too"},
 			&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
-			timeoutFlag(), // --timeout (limits.go), read by sourceFrom
+			timeoutFlag(),   // --timeout (limits.go), read by sourceFrom
+			maxMemoryFlag(), // --max-memory (limits.go), read by sourceFrom
 		}, sourceFlags(true)...), // git source: --rev, --staged (source.go)
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {

@@ -53,8 +53,9 @@ func planFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when the plan has changes (0: none, 1: error)"},
 		&cli.BoolFlag{Name: "force", Usage: "accept a plan above the deletion and revocation thresholds"},
 		&cli.BoolFlag{Name: "no-color", Usage: "do not color text output (NO_COLOR does the same)"},
-		timeoutFlag(), // --timeout (limits.go), read by sourceFrom
-		verboseFlag(), // -v/--verbose (verbose.go)
+		timeoutFlag(),   // --timeout (limits.go), read by sourceFrom
+		maxMemoryFlag(), // --max-memory (limits.go), read by sourceFrom
+		verboseFlag(),   // -v/--verbose (verbose.go)
 	}
 }
 

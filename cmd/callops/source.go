@@ -24,8 +24,11 @@ type desiredSource struct {
 	rev    string // --rev: a git revision (sha, branch, tag, HEAD~1)
 	staged bool   // --staged: the git index, what `git commit` would record
 	// timeout is --timeout (limits.go): how long CUE evaluation may take;
-	// 0 is the loader's default. It does not change where files are read.
-	timeout time.Duration
+	// 0 is the loader's default. maxMemory is --max-memory (limits.go): the
+	// live heap evaluation may reach; 0 is no limit. Neither changes where
+	// files are read.
+	timeout   time.Duration
+	maxMemory int64
 }
 
 func (s desiredSource) String() string {
@@ -60,8 +63,7 @@ func sourceFrom(c *cli.Context) (desiredSource, error) {
 	if s.rev != "" && s.staged {
 		return s, withHint(errors.New("--rev and --staged exclude each other"), "--staged reads the git index, --rev a commit: choose one")
 	}
-	var err error
-	if s.timeout, err = timeoutFrom(c); err != nil { // --timeout (limits.go)
+	if err := limitsFrom(c, &s); err != nil { // --timeout, --max-memory (limits.go)
 		return s, err
 	}
 	return s, nil
@@ -187,14 +189,14 @@ func loadSource(dir string, src desiredSource) (*schema.Desired, apply.Source, e
 	if len(files) == 0 {
 		return nil, meta, fmt.Errorf("no .cue files in %s at %s", dir, src)
 	}
-	// --timeout (limits.go): the loader stops evaluating after it.
+	// --timeout, --max-memory (limits.go): evaluation stops at either.
 	opt := sourceOptions
 	opt.Timeout = src.timeout
 	if opt.Timeout <= 0 {
 		opt.Timeout = schema.DefaultTimeout
 	}
 	start := time.Now()
-	d, err := schema.LoadFiles(files, opt)
+	d, err := loadWithin(files, opt, src.maxMemory)
 	if err != nil {
 		return nil, meta, timeoutError(err, time.Since(start), opt.Timeout)
 	}
