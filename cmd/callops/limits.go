@@ -87,10 +87,14 @@ func refuseLinkedState(dir, explicit string) error {
 		"name the state file with --state FILE if the link is yours")
 }
 
-// defaultMaxMemory is --max-memory's default. A 50,000-user tenant (2,000
+// defaultMaxMemory is --max-memory's default, and the limit of every load
+// of a command without the flag (diff). A 50,000-user tenant (2,000
 // policies) lints and plans in about 300 MB resident; a pathological list
 // within the file size limit grows past several GB before the timeout.
-const defaultMaxMemory = "2GiB"
+const (
+	defaultMaxMemory      = "2GiB"
+	defaultMaxMemoryBytes = 2 << 30
+)
 
 // maxMemoryFlag is --max-memory of lint, plan and apply DIR.
 func maxMemoryFlag() cli.Flag {
@@ -101,8 +105,9 @@ func maxMemoryFlag() cli.Flag {
 	}
 }
 
-// maxMemoryFrom reads --max-memory where the command has it; 0 (no limit)
-// where it does not.
+// maxMemoryFrom reads --max-memory where the command has it, as
+// desiredSource.maxMemory holds it: 0 (the default) where it does not, -1
+// for "--max-memory 0" (no limit).
 func maxMemoryFrom(c *cli.Context) (int64, error) {
 	if !hasFlag(c, "max-memory") {
 		return 0, nil
@@ -111,7 +116,22 @@ func maxMemoryFrom(c *cli.Context) (int64, error) {
 	if err != nil {
 		return 0, withHint(fmt.Errorf("--max-memory: %w", err), "use a size such as 512MiB or 4GiB, or 0 for no limit")
 	}
+	if n == 0 {
+		return -1, nil
+	}
 	return n, nil
+}
+
+// memoryLimit is the limit a load with src.maxMemory uses: the default for
+// 0, none (0) for a negative value.
+func memoryLimit(maxMemory int64) int64 {
+	switch {
+	case maxMemory == 0:
+		return defaultMaxMemoryBytes
+	case maxMemory < 0:
+		return 0
+	}
+	return maxMemory
 }
 
 // parseSize reads a byte count with an optional unit: B, KB, MB, GB

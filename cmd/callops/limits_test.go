@@ -45,3 +45,14 @@ func TestFormatSize(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryLimit(t *testing.T) {
+	for in, want := range map[int64]int64{0: defaultMaxMemoryBytes, -1: 0, 128 << 20: 128 << 20} {
+		if got := memoryLimit(in); got != want {
+			t.Errorf("memoryLimit(%d) = %d, want %d", in, got, want)
+		}
+	}
+	if n, err := parseSize(defaultMaxMemory); err != nil || n != defaultMaxMemoryBytes {
+		t.Errorf("the flag's default %s is %d bytes, want %d (%v)", defaultMaxMemory, n, defaultMaxMemoryBytes, err)
+	}
+}

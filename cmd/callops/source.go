@@ -25,8 +25,8 @@ type desiredSource struct {
 	staged bool   // --staged: the git index, what `git commit` would record
 	// timeout is --timeout (limits.go): how long CUE evaluation may take;
 	// 0 is the loader's default. maxMemory is --max-memory (limits.go): the
-	// live heap evaluation may reach; 0 is no limit. Neither changes where
-	// files are read.
+	// live heap evaluation may reach; 0 is the default, negative no limit.
+	// Neither changes where files are read.
 	timeout   time.Duration
 	maxMemory int64
 }
@@ -196,7 +196,7 @@ func loadSource(dir string, src desiredSource) (*schema.Desired, apply.Source, e
 		opt.Timeout = schema.DefaultTimeout
 	}
 	start := time.Now()
-	d, err := loadWithin(files, opt, src.maxMemory)
+	d, err := loadWithin(files, opt, memoryLimit(src.maxMemory))
 	if err != nil {
 		return nil, meta, timeoutError(err, time.Since(start), opt.Timeout)
 	}
