@@ -40,6 +40,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = 1
 		}
 	}()
+	tuneGC() // runtime.go
 	app := newApp(stdin, stdout, stderr)
 	err := app.RunContext(context.Background(), permute(app, args))
 	return report(stderr, err)
@@ -60,6 +61,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			"emergency numbers and grants, diffs it against the tenant's current state, and applies an\n" +
 			"ordered plan in which no step is one the service would refuse.",
 		Commands:        cmds,
+		Flags:           profileFlags(), // runtime.go
+		Before:          startProfiles,
+		After:           stopProfiles,
 		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
@@ -117,6 +121,10 @@ func permute(app *cli.App, args []string) []string {
 	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
 		out = append(out, args[i])
 		i++
+		if !strings.Contains(args[i-1], "=") && flagTakesValue(app.Flags, args[i-1]) && i < len(args) {
+			out = append(out, args[i])
+			i++
+		}
 	}
 	if i >= len(args) {
 		return out
@@ -173,8 +181,14 @@ func findCommand(cmds []*cli.Command, name string) *cli.Command {
 
 // takesValue reports whether flag arg of cmd consumes the next argument.
 func takesValue(cmd *cli.Command, arg string) bool {
+	return flagTakesValue(cmd.Flags, arg)
+}
+
+// flagTakesValue reports whether arg names a flag of flags that consumes
+// the next argument (every flag but a boolean one).
+func flagTakesValue(flags []cli.Flag, arg string) bool {
 	name := strings.TrimLeft(arg, "-")
-	for _, f := range cmd.Flags {
+	for _, f := range flags {
 		for _, n := range f.Names() {
 			if n != name {
 				continue

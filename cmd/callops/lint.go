@@ -91,11 +91,12 @@ func runLint(stdout io.Writer, o lintOptions) error {
 	}
 	// The state is read first: a broken state file is the user's error to
 	// fix before any finding makes sense.
-	state, err := loadStateFor(o.dir, o.state)
-	if err != nil {
-		return err
-	}
+	waitState := readStateAsync(func() (*tenant.Snapshot, error) { return loadStateFor(o.dir, o.state) })
 	d, findings, err := loadDesired(o)
+	state, serr := waitState()
+	if serr != nil {
+		return serr
+	}
 	if err != nil {
 		return err
 	}

@@ -115,11 +115,13 @@ func runPlan(stdout, stderr io.Writer, o planOptions) error {
 	if err := refuseLinkedState(o.dir, o.state); err != nil { // limits.go
 		return err
 	}
-	s, err := readState(stateFile(o.dir, o.state))
+	waitState := readStateAsync(func() (*tenant.Snapshot, error) { return readState(stateFile(o.dir, o.state)) })
+	d, src, loadErr := loadSource(o.dir, o.source) // git source (source.go)
+	s, err := waitState()
 	if err != nil {
 		return err
 	}
-	p, err := makePlan(stderr, o, s)
+	p, err := planFrom(stderr, o, s, d, src, loadErr)
 	if err != nil {
 		return err
 	}
@@ -176,6 +178,12 @@ func stateError(file string, err error) error {
 // the plan.
 func makePlan(stderr io.Writer, o planOptions, s *tenant.Snapshot) (*apply.Plan, error) {
 	d, src, err := loadSource(o.dir, o.source) // git source (source.go)
+	return planFrom(stderr, o, s, d, src, err)
+}
+
+// planFrom is makePlan once the desired state was loaded (d, src, or the
+// loader's err).
+func planFrom(stderr io.Writer, o planOptions, s *tenant.Snapshot, d *schema.Desired, src apply.Source, err error) (*apply.Plan, error) {
 	if err != nil {
 		var le *schema.LoadError
 		if errors.As(err, &le) {
