@@ -52,8 +52,11 @@ type graphBuilder struct {
 	// policies that use it now.
 	usedBy map[string][]string
 	// finalRA maps a lower policy name to the lower UPN of the account it
-	// uses at the end of the plan.
-	finalRA map[string]string
+	// uses at the end of the plan; curRA to the account it uses now.
+	finalRA, curRA map[string]string
+	// unassignOf maps a lower resource account UPN to the unassign of its
+	// number, when the plan takes its number (it opens the window).
+	unassignOf map[string]int
 	// replaceAll holds the lower names of policies that give up all their
 	// emergency numbers and get them back in order (see misfits).
 	replaceAll map[string]bool
@@ -64,7 +67,7 @@ func newGraphBuilder(s *tenant.Snapshot, ch *diff.Changes) *graphBuilder {
 		s: s, ch: ch,
 		rm: map[string]int{}, create: map[string]int{}, update: map[string]int{}, add: map[string]int{}, del: map[string]int{},
 		fin: map[string]int{}, leave: map[string]int{}, to: map[string]string{}, usedBy: map[string][]string{},
-		finalRA: map[string]string{}, replaceAll: map[string]bool{},
+		finalRA: map[string]string{}, curRA: map[string]string{}, unassignOf: map[string]int{}, replaceAll: map[string]bool{},
 	}
 }
 
@@ -89,6 +92,7 @@ func (b *graphBuilder) build() error {
 		}
 		b.usedBy[lower(upn)] = append(b.usedBy[lower(upn)], lower(policyName(p.Identity)))
 		b.finalRA[lower(policyName(p.Identity))] = lower(upn)
+		b.curRA[lower(policyName(p.Identity))] = lower(upn)
 	}
 	for _, pc := range b.ch.Policies {
 		if pc.After == nil {
@@ -294,6 +298,7 @@ func (b *graphBuilder) accounts() {
 // users are not in the window; it marks the unassign staysInUse when a
 // policy keeps using the account.
 func (b *graphBuilder) leavingFirst(k string, un int) {
+	b.unassignOf[k] = un
 	for _, p := range b.usedBy[k] {
 		switch {
 		case hasKey(b.del, p):
@@ -466,7 +471,35 @@ func (b *graphBuilder) grants() {
 		b.g.before(idOf(b.create, lower(gc.After)), id)
 		b.afterFinalNumber(gc.After, id)
 		b.g.before(id, idOf(b.del, lower(gc.Before)))
+		b.leaveBeforeWindow(gc.Before, gc.After, id)
 	}
+}
+
+// leaveBeforeWindow makes grant, which moves users, a group or the tenant
+// default off policy from onto policy to, a soft predecessor of the
+// unassign of the number of from's account, if the plan takes it: they
+// then leave before the window opens and are not in it (rule 6), as the
+// policy itself does when it moves off the account or is deleted
+// (leavingFirst). A soft edge, not a dependency: the grant may have to
+// wait for the window to close (to's account gets its new number in the
+// same plan, a swap), and a dependency would then close a cycle. Nothing
+// is gained when to uses the same account.
+func (b *graphBuilder) leaveBeforeWindow(from, to string, grant int) {
+	if from == "" {
+		return
+	}
+	k, ok := b.curRA[lower(policyName(from))]
+	if !ok {
+		return
+	}
+	un, ok := b.unassignOf[k]
+	if !ok {
+		return
+	}
+	if to != "" && (b.curRA[lower(policyName(to))] == k || b.finalRA[lower(policyName(to))] == k) {
+		return
+	}
+	b.g.preferBefore(grant, un)
 }
 
 // afterFinalNumber orders a grant of policy after the policy's account
@@ -497,8 +530,20 @@ func (b *graphBuilder) tenantDefault() {
 	}
 	id := b.g.add(n)
 	b.g.before(idOf(b.create, lower(tc.After)), id)
-	b.afterFinalNumber(tc.After, id)
+	// An empty tenant default is the built-in Global instance, which may
+	// use an account too.
+	b.afterFinalNumber(orGlobal(tc.After), id)
 	b.g.before(id, idOf(b.del, lower(tc.Before)))
+	b.leaveBeforeWindow(orGlobal(tc.Before), orGlobal(tc.After), id)
+}
+
+// orGlobal names the policy of a tenant default: empty is the built-in
+// Global instance.
+func orGlobal(policy string) string {
+	if policy == "" {
+		return tenant.GlobalPolicy
+	}
+	return policy
 }
 
 // groups adds the group assignment changes. Ranks are unique at every
@@ -541,6 +586,11 @@ func (b *graphBuilder) groups() error {
 		}
 		if gc.Before != nil && (gc.After == nil || !strings.EqualFold(gc.Before.Policy, gc.After.Policy)) {
 			b.g.before(ids[i], idOf(b.del, lower(gc.Before.Policy)))
+			to := ""
+			if gc.After != nil {
+				to = gc.After.Policy
+			}
+			b.leaveBeforeWindow(gc.Before.Policy, to, ids[i])
 		}
 	}
 	waitFor := make([]int, len(changes))

@@ -1464,7 +1464,19 @@ func rvScenarios() []rvScenario {
 			maxWindow: map[string]int{"ra-a@contoso.com": 1},
 			// Only u2 stays on PA.
 			wantUsers: map[string]int{"ra-a@contoso.com": 1},
-			bug:       "users, groups and the tenant default that leave a policy whose account is renumbered are moved after the window, not before: the hazard counts 2 users where 1 was needed (order.go phases put unassign/assign before grants; no soft edge from a grant leaving the policy to the account's unassign, as there is for the policy's own move or delete)",
+		},
+		{
+			// u1 must wait for PB's window to close, which needs PA's
+			// number: the soft edge from u1's grant to ra-a's unassign
+			// can't be kept and must not deadlock the ordering.
+			name: "a user leaves a policy for another whose account swaps numbers with it",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550102", "CallingPlan", "l1")
+				rvAccount(d, "ra-b@contoso.com", "+14255550101", "CallingPlan", "l1")
+				rvMoveUser(d, "u1@contoso.com", "PB")
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 3, "ra-b@contoso.com": 3},
+			wantUsers: map[string]int{"ra-a@contoso.com": 2, "ra-b@contoso.com": 1},
 		},
 		{
 			name: "two users swap numbers",
@@ -2447,4 +2459,145 @@ func TestReviewRandomEdits(t *testing.T) {
 		t.Errorf("only %d of %d random cases planned (%d refused)", planned, n, refused)
 	}
 	t.Logf("%d planned (%d with steps), %d refused; longest window %d steps; windows of 3+ steps: seeds %v", planned, withSteps, refused, longest, long)
+}
+
+// rvGlobalOnF makes the built-in Global instance a policy on ra-f, the
+// tenant default stays PA; d matches s.
+func rvGlobalOnF(d *schema.Desired, s *tenant.Snapshot) {
+	s.Policies = append(s.Policies, tenant.Policy{Identity: "Global", ResourceAccount: "raF", EmergencyNumbers: []string{}})
+	*d = *rvDesiredOf(s)
+	rvPolicy(d, "Global").ResourceAccount = "ra-f@contoso.com"
+}
+
+// rvGrantStep finds the step that grants a user ("user u1@..."), a group
+// ("group g1") or the tenant default ("global") something other than a
+// temporary rank, or -1.
+func rvGrantStep(p *Plan, who string) int {
+	for _, st := range p.Steps {
+		op := st.Op
+		switch {
+		case op.Action == tenant.GrantUser && who == "user "+op.User,
+			op.Action == tenant.GrantGroup && who == "group "+op.Group,
+			op.Action == tenant.GrantGlobal && who == "global":
+			return st.Index
+		}
+	}
+	return -1
+}
+
+// rvNumberStep finds the step that unassigns or assigns a number of a
+// holder, or -1.
+func rvNumberStep(p *Plan, a tenant.Action, holder string) int {
+	for _, st := range p.Steps {
+		if st.Op.Action == a && strings.EqualFold(st.Op.Holder, holder) {
+			return st.Index
+		}
+	}
+	return -1
+}
+
+// TestReviewGrantsAroundWindow checks that users, groups and the tenant
+// default leaving a policy whose account is renumbered move before the
+// unassign of its number (a soft edge: they are then not in the window),
+// and those arriving on such a policy after the assign of its new number
+// (a dependency), with the phases and with random tie-breaks.
+func TestReviewGrantsAroundWindow(t *testing.T) {
+	type around struct{ who, account string }
+	tests := []struct {
+		name          string
+		edit          func(d *schema.Desired, s *tenant.Snapshot)
+		leave, arrive []around
+	}{
+		{
+			name: "user, group and default leave a renumbered account's policy",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvMoveUser(d, "u1@contoso.com", "PB")
+				rvSetGroup(d, "g1", "PC", 4)
+				d.TenantDefault = "PC"
+			},
+			leave: []around{{"user u1@contoso.com", "ra-a@contoso.com"}, {"group g1", "ra-a@contoso.com"}, {"global", "ra-a@contoso.com"}},
+		},
+		{
+			name: "user, group and default arrive on a renumbered account's policy",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-b@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvMoveUser(d, "u1@contoso.com", "PB")
+				rvSetGroup(d, "g1", "PB", 4)
+				d.TenantDefault = "PB"
+			},
+			arrive: []around{{"user u1@contoso.com", "ra-b@contoso.com"}, {"group g1", "ra-b@contoso.com"}, {"global", "ra-b@contoso.com"}},
+		},
+		{
+			// (Users crossing the other way too could not do both: the
+			// soft edges would form a cycle with the dependencies.)
+			name: "a user leaves one renumbered account's policy for another's",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550111", "CallingPlan", "l1")
+				rvAccount(d, "ra-b@contoso.com", "+14255550112", "CallingPlan", "l1")
+				rvMoveUser(d, "u1@contoso.com", "PB")
+			},
+			leave:  []around{{"user u1@contoso.com", "ra-a@contoso.com"}},
+			arrive: []around{{"user u1@contoso.com", "ra-b@contoso.com"}},
+		},
+		{
+			name: "default moves onto the built-in Global instance, whose account is renumbered",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvGlobalOnF(d, s)
+				rvAccount(d, "ra-f@contoso.com", "+14255550111", "CallingPlan", "l1")
+				d.TenantDefault = "Global"
+			},
+			arrive: []around{{"global", "ra-f@contoso.com"}},
+		},
+		{
+			name: "default leaves the built-in Global instance, whose account is renumbered",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Tenant.GlobalPolicy = ""
+				rvGlobalOnF(d, s)
+				rvAccount(d, "ra-f@contoso.com", "+14255550111", "CallingPlan", "l1")
+				d.TenantDefault = "PB"
+			},
+			leave: []around{{"global", "ra-f@contoso.com"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := rvTenant()
+			d := rvDesiredOf(s)
+			tt.edit(d, s)
+			d.Sort()
+			s.Reindex()
+			for seed := int64(0); seed <= 20; seed++ {
+				var noise *mrand.Rand
+				if seed > 0 {
+					noise = mrand.New(mrand.NewSource(seed))
+				}
+				p, err := build(d, s, noise)
+				if err != nil {
+					t.Fatalf("seed %d: build: %v", seed, err)
+				}
+				if bad, _ := rvCheck(s, p.Steps); len(bad) > 0 {
+					rvLog(t, p)
+					t.Fatalf("seed %d: constraints broken: %v", seed, bad)
+				}
+				var got []string
+				for _, l := range tt.leave {
+					g, un := rvGrantStep(p, l.who), rvNumberStep(p, tenant.NumberUnassign, l.account)
+					if g < 0 || un < 0 || g > un {
+						got = append(got, fmt.Sprintf("%s at step %d, unassign of %s at step %d", l.who, g, l.account, un))
+					}
+				}
+				for _, a := range tt.arrive {
+					g, as := rvGrantStep(p, a.who), rvNumberStep(p, tenant.NumberAssign, a.account)
+					if g < 0 || as < 0 || g < as {
+						got = append(got, fmt.Sprintf("%s at step %d, assign to %s at step %d", a.who, g, a.account, as))
+					}
+				}
+				if diff := cmp.Diff([]string(nil), got); diff != "" {
+					rvLog(t, p)
+					t.Fatalf("seed %d: grants on the wrong side of a window (-want +got):\n%s", seed, diff)
+				}
+			}
+		})
+	}
 }
