@@ -48,6 +48,9 @@ type Options struct {
 	// Timeout bounds CUE evaluation; a pathological input stops with an
 	// error instead of running for ever.
 	Timeout time.Duration
+	// CacheDir, when not empty, holds evaluated models keyed by the digest
+	// of the files and the schema (cache.go); empty disables the cache.
+	CacheDir string
 }
 
 func (o Options) withDefaults() Options {
@@ -195,6 +198,14 @@ func LoadFiles(files []File, opt Options) (*Desired, error) {
 		return nil, fmt.Errorf("desired state is larger than the limit of %d bytes", opt.MaxTotalSize)
 	}
 
+	var key string
+	if opt.CacheDir != "" {
+		key = cacheKey(files)
+		if d, ok := readCache(opt.CacheDir, key); ok {
+			return d, nil
+		}
+	}
+
 	type result struct {
 		d   *Desired
 		err error
@@ -213,6 +224,9 @@ func LoadFiles(files []File, opt Options) (*Desired, error) {
 	}()
 	select {
 	case r := <-done:
+		if r.err == nil && key != "" {
+			writeCache(opt.CacheDir, key, r.d)
+		}
 		return r.d, r.err
 	case <-time.After(opt.Timeout):
 		return nil, fmt.Errorf("evaluating desired state took longer than %s (pathological input?)", opt.Timeout)

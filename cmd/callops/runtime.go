@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -106,4 +107,19 @@ func stopProfiles(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// modelCacheDir is where evaluated desired states are cached, keyed by the
+// digest of their files (schema/cache.go): $XDG_CACHE_HOME/callops, else the
+// user's cache directory. CALLOPS_NO_CACHE (any value) disables the cache;
+// so does a machine without a cache directory.
+func modelCacheDir() string {
+	if _, off := os.LookupEnv("CALLOPS_NO_CACHE"); off {
+		return ""
+	}
+	dir, err := os.UserCacheDir() // honours XDG_CACHE_HOME
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "callops")
 }

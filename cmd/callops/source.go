@@ -191,6 +191,7 @@ func loadSource(dir string, src desiredSource) (*schema.Desired, apply.Source, e
 	}
 	// --timeout, --max-memory (limits.go): evaluation stops at either.
 	opt := sourceOptions
+	opt.CacheDir = modelCacheDir() // runtime.go
 	opt.Timeout = src.timeout
 	if opt.Timeout <= 0 {
 		opt.Timeout = schema.DefaultTimeout
