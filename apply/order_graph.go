@@ -593,6 +593,7 @@ func (b *graphBuilder) groups() error {
 			b.leaveBeforeWindow(gc.Before.Policy, to, ids[i])
 		}
 	}
+	b.groupLimit(ids)
 	waitFor := make([]int, len(changes))
 	for i, gc := range changes {
 		waitFor[i] = -1
@@ -659,4 +660,38 @@ func (b *graphBuilder) groups() error {
 		}
 	}
 	return nil
+}
+
+// groupLimit keeps the number of group assignments within the service's
+// limit (tenant.MaxGroupAssignments) whenever a group is added: when the
+// new groups would not all fit beside the current ones, each new group past
+// the free places waits for a removal of its own (the k-th such new group
+// for the k-th removal), so that at every step the groups added past the
+// free places are at most the groups removed. A tenant already over the
+// limit (an import can hold one) first needs as many removals as it is
+// over: every new group also waits for those. Removals wait for nothing in
+// the graph (they take no rank and no policy), so these edges close no
+// cycle. diff.Compute refuses a desired state over the limit, so there are
+// enough removals.
+func (b *graphBuilder) groupLimit(ids []int) {
+	var adds, removes []int
+	for i, gc := range b.ch.Groups {
+		switch {
+		case gc.Before == nil && gc.After != nil:
+			adds = append(adds, ids[i])
+		case gc.Before != nil && gc.After == nil:
+			removes = append(removes, ids[i])
+		}
+	}
+	cur := len(b.s.GroupAssignments)
+	free := max(0, tenant.MaxGroupAssignments-cur)
+	over := max(0, cur-tenant.MaxGroupAssignments)
+	for k, add := range adds {
+		for j := 0; j < over && j < len(removes); j++ {
+			b.g.before(removes[j], add)
+		}
+		if j := over + k - free; k >= free && j < len(removes) {
+			b.g.before(removes[j], add)
+		}
+	}
 }

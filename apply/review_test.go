@@ -1495,7 +1495,43 @@ func rvScenarios() []rvScenario {
 				rvSetGroup(d, "x10", "", 0)
 				rvSetGroup(d, "y99", "PB", 99)
 			},
-			noiseBug: "at the 64-group limit, adding a group at a free rank does not depend on removing another: only the phases put the removal first, so with random tie-breaks the add is refused (group-limit); order_graph.go groups() adds no edge from removals to new assignments when the tenant is at MaxGroupAssignments",
+		},
+		{
+			// 62 groups: two new ones fit, the other two wait for the two
+			// removals; one takes a freed rank.
+			name: "62 group assignments: two removed, four added",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				for i := 4; i <= 62; i++ {
+					s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: fmt.Sprintf("x%02d", i), PolicyName: "PC", Rank: i})
+				}
+				*d = *rvDesiredOf(s)
+				rvSetGroup(d, "x10", "", 0)
+				rvSetGroup(d, "x20", "", 0)
+				rvSetGroup(d, "y01", "PB", 10)
+				rvSetGroup(d, "y02", "PB", 97)
+				rvSetGroup(d, "y03", "PA", 98)
+				rvSetGroup(d, "y04", "PA", 99)
+			},
+			check: func(t rvTB, p *Plan) {
+				if p.Summary.Grants != 4 || p.Summary.Revokes != 2 {
+					t.Errorf("want 4 grants and 2 revokes, got %+v", p.Summary)
+				}
+			},
+		},
+		{
+			// A tenant already over the limit (the service would not let it
+			// happen, an import might): every new group waits for a removal.
+			name: "66 group assignments: three removed, one added",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				for i := 4; i <= 66; i++ {
+					s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: fmt.Sprintf("x%02d", i), PolicyName: "PC", Rank: i})
+				}
+				*d = *rvDesiredOf(s)
+				rvSetGroup(d, "x10", "", 0)
+				rvSetGroup(d, "x20", "", 0)
+				rvSetGroup(d, "x30", "", 0)
+				rvSetGroup(d, "y01", "PB", 99)
+			},
 		},
 		{
 			name: "policy moves to a renumbered unused account while its own account is renumbered",
