@@ -565,7 +565,10 @@ func fromToken(p token.Pos) Pos {
 		return Pos{}
 	}
 	pp := p.Position()
-	if pp.Filename == "" || pp.Filename == schemaFile {
+	// The user's files are named by their base name (they lie directly in
+	// the desired-state directory); a name with a slash is a file of CUE's
+	// standard library, whose position means nothing to the user.
+	if pp.Filename == "" || pp.Filename == schemaFile || strings.ContainsRune(pp.Filename, '/') {
 		return Pos{}
 	}
 	return Pos{File: filepath.ToSlash(pp.Filename), Line: pp.Line, Col: pp.Column}

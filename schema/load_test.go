@@ -298,3 +298,18 @@ func TestPath(t *testing.T) {
 		}
 	}
 }
+
+// TestStdlibPositionsHidden: an error inside a standard-library package is
+// not reported at a made-up position in the user's directory.
+func TestStdlibPositionsHidden(t *testing.T) {
+	_, err := LoadFiles(files("a.cue", "package tenant\nimport \"strings\"\ntenant: domain: strings.Join(1, 2)\n"), Options{})
+	var le *LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, p := range le.Problems {
+		if p.Pos.IsValid() && p.Pos.File != "a.cue" {
+			t.Errorf("problem at %v, outside the user's files: %s", p.Pos, p.Message)
+		}
+	}
+}
