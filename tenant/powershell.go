@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -477,6 +476,12 @@ func (p *psWriter) step(i int, op Op) error {
 	p.line("")
 	p.line(fmt.Sprintf("# Step %d of %d", i, p.total))
 	p.line(fmt.Sprintf("Write-Host ('[{0}/{1}] {2}' -f %d, %d, %s)", i, p.total, PowerShellQuote(summary(op))))
+	// The command itself is Cmdlet's (what --verbose shows); the script
+	// adds the guard that lets a re-run skip a step already done.
+	cmd, err := Cmdlet(p.s, op)
+	if err != nil {
+		return err
+	}
 	q := PowerShellQuote
 	name := policyName(op.Policy)
 	switch op.Action {
@@ -485,109 +490,54 @@ func (p *psWriter) step(i int, op Op) error {
 		if err != nil {
 			return err
 		}
-		typ := op.NumberType
-		if n := p.s.NumberByTelephone(op.Number); n != nil {
-			typ = n.NumberType
-		}
-		if typ == "" {
-			return fmt.Errorf("%s is not in the number inventory: its number type is unknown", op.Number)
-		}
-		p.guarded(branch{
-			fmt.Sprintf("Test-CallopsNumberHeldBy -PhoneNumber %s -ObjectId %s", q(op.Number), q(id)),
-			fmt.Sprintf("Remove-CsPhoneNumberAssignment -Identity %s -PhoneNumber %s -PhoneNumberType %s", q(p.accountUPN(op.Holder)), q(op.Number), q(typ)),
-		})
+		p.guarded(branch{fmt.Sprintf("Test-CallopsNumberHeldBy -PhoneNumber %s -ObjectId %s", q(op.Number), q(id)), cmd})
 	case NumberAssign:
 		id, err := p.objectID(op.Holder)
 		if err != nil {
 			return err
 		}
-		cmd := fmt.Sprintf("Set-CsPhoneNumberAssignment -Identity %s -PhoneNumber %s -PhoneNumberType %s", q(p.accountUPN(op.Holder)), q(op.Number), q(op.NumberType))
 		bs := []branch{{fmt.Sprintf("-not (Test-CallopsNumberHeldBy -PhoneNumber %s -ObjectId %s)", q(op.Number), q(id)), cmd}}
 		if op.Location != "" {
-			bs[0].cmd += " -LocationId " + q(op.Location)
-			bs = append(bs, branch{
-				fmt.Sprintf("-not (Test-CallopsNumberLocation -PhoneNumber %s -LocationId %s)", q(op.Number), q(op.Location)),
-				fmt.Sprintf("Set-CsPhoneNumberAssignment -PhoneNumber %s -LocationId %s", q(op.Number), q(op.Location)),
-			})
-		}
-		p.guarded(bs...)
-	case NumberSetLocation:
-		p.guarded(branch{
-			fmt.Sprintf("-not (Test-CallopsNumberLocation -PhoneNumber %s -LocationId %s)", q(op.Number), q(op.Location)),
-			fmt.Sprintf("Set-CsPhoneNumberAssignment -PhoneNumber %s -LocationId %s", q(op.Number), q(op.Location)),
-		})
-	case PolicyCreate:
-		ra, err := p.raObjectID(op.ResourceAccount)
-		if err != nil {
-			return err
-		}
-		cmd := fmt.Sprintf("New-CsTeamsSharedCallingRoutingPolicy -Identity %s -ResourceAccount %s -Description %s", q(name), q(ra), q(op.Description))
-		if len(op.Numbers) > 0 {
-			cmd += " -EmergencyNumbers @{add=" + quoteList(op.Numbers) + "}"
-		}
-		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsPolicy -Identity %s)", q(name)), cmd})
-	case PolicyUpdate:
-		var args string
-		if op.UpdateResourceAccount {
-			ra, err := p.raObjectID(op.ResourceAccount)
+			// A re-run after the number was assigned still sets its
+			// location.
+			setLocation, err := Cmdlet(p.s, Op{Action: NumberSetLocation, Number: op.Number, Location: op.Location})
 			if err != nil {
 				return err
 			}
-			args += " -ResourceAccount " + q(ra)
+			bs = append(bs, branch{fmt.Sprintf("-not (Test-CallopsNumberLocation -PhoneNumber %s -LocationId %s)", q(op.Number), q(op.Location)), setLocation})
 		}
-		if op.UpdateDescription {
-			args += " -Description " + q(op.Description)
-		}
-		if args == "" {
-			return errors.New("policy.update changes nothing")
-		}
-		p.guarded(branch{
-			fmt.Sprintf("-not (Test-CallopsPolicyFields -Identity %s%s)", q(name), args),
-			fmt.Sprintf("Set-CsTeamsSharedCallingRoutingPolicy -Identity %s%s", q(name), args),
-		})
+		p.guarded(bs...)
+	case NumberSetLocation:
+		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsNumberLocation -PhoneNumber %s -LocationId %s)", q(op.Number), q(op.Location)), cmd})
+	case PolicyCreate:
+		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsPolicy -Identity %s)", q(name)), cmd})
+	case PolicyUpdate:
+		// The guard takes the same arguments as the command.
+		args := strings.TrimPrefix(cmd, fmt.Sprintf("Set-CsTeamsSharedCallingRoutingPolicy -Identity %s", q(name)))
+		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsPolicyFields -Identity %s%s)", q(name), args), cmd})
 	case PolicyRemoveEmergency:
-		p.guarded(branch{
-			fmt.Sprintf("Test-CallopsEmergencyNumbers -Identity %s -Listed %s", q(name), quoteList(op.Numbers)),
-			fmt.Sprintf("Set-CsTeamsSharedCallingRoutingPolicy -Identity %s -EmergencyNumbers @{remove=%s}", q(name), quoteList(op.Numbers)),
-		})
+		p.guarded(branch{fmt.Sprintf("Test-CallopsEmergencyNumbers -Identity %s -Listed %s", q(name), quoteList(op.Numbers)), cmd})
 	case PolicyAddEmergency:
-		p.guarded(branch{
-			fmt.Sprintf("Test-CallopsEmergencyNumbers -Identity %s -Unlisted %s", q(name), quoteList(op.Numbers)),
-			fmt.Sprintf("Set-CsTeamsSharedCallingRoutingPolicy -Identity %s -EmergencyNumbers @{add=%s}", q(name), quoteList(op.Numbers)),
-		})
+		p.guarded(branch{fmt.Sprintf("Test-CallopsEmergencyNumbers -Identity %s -Unlisted %s", q(name), quoteList(op.Numbers)), cmd})
 	case PolicyDelete:
-		p.guarded(branch{
-			fmt.Sprintf("Test-CallopsPolicy -Identity %s", q(name)),
-			fmt.Sprintf("Remove-CsTeamsSharedCallingRoutingPolicy -Identity %s", q(name)),
-		})
+		p.guarded(branch{fmt.Sprintf("Test-CallopsPolicy -Identity %s", q(name)), cmd})
 	case GrantUser:
-		arg, test := grantValue(op.Grant)
+		_, test := grantValue(op.Grant)
 		upn := op.User
 		if u := p.s.UserByUPN(op.User); u != nil {
 			upn = u.UserPrincipalName
 		}
-		p.guarded(branch{
-			fmt.Sprintf("-not (Test-CallopsUserPolicy -Identity %s -PolicyName %s)", q(upn), test),
-			fmt.Sprintf("Grant-CsTeamsSharedCallingRoutingPolicy -Identity %s -PolicyName %s", q(upn), arg),
-		})
+		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsUserPolicy -Identity %s -PolicyName %s)", q(upn), test), cmd})
 	case GrantGroup:
 		if op.Grant == nil {
-			p.guarded(branch{
-				fmt.Sprintf("-not (Test-CallopsGroupPolicy -GroupId %s -PolicyName '')", q(op.Group)),
-				fmt.Sprintf("Remove-CsGroupPolicyAssignment -GroupId %s -PolicyType 'TeamsSharedCallingRoutingPolicy'", q(op.Group)),
-			})
+			p.guarded(branch{fmt.Sprintf("-not (Test-CallopsGroupPolicy -GroupId %s -PolicyName '')", q(op.Group)), cmd})
 			break
 		}
-		pol := q(policyName(*op.Grant))
-		p.guarded(branch{
-			fmt.Sprintf("-not (Test-CallopsGroupPolicy -GroupId %s -PolicyName %s -Rank %d)", q(op.Group), pol, op.Rank),
-			fmt.Sprintf("Grant-CsTeamsSharedCallingRoutingPolicy -Group %s -PolicyName %s -Rank %d", q(op.Group), pol, op.Rank),
-		})
+		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsGroupPolicy -GroupId %s -PolicyName %s -Rank %d)", q(op.Group), q(policyName(*op.Grant)), op.Rank), cmd})
 	case GrantGlobal:
 		// The tenant default cannot be read back per policy type; the
 		// grant is idempotent, so it is simply run again.
-		arg, _ := grantValue(op.Grant)
-		p.guarded(branch{"", fmt.Sprintf("Grant-CsTeamsSharedCallingRoutingPolicy -Global -PolicyName %s", arg)})
+		p.guarded(branch{"", cmd})
 	default:
 		return fmt.Errorf("unknown action %q", op.Action)
 	}
