@@ -100,30 +100,7 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 			},
-			// exitcode N CMD ARGS... runs an exec and asserts its exit
-			// code: testscript's ! only says "not zero".
-			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
-				if neg || len(args) < 2 {
-					ts.Fatalf("usage: exitcode N command [args...]")
-				}
-				want, err := strconv.Atoi(args[0])
-				if err != nil {
-					ts.Fatalf("exitcode: %v", err)
-				}
-				err = ts.Exec(args[1], args[2:]...)
-				got := 0
-				if err != nil {
-					msg := err.Error()
-					i := strings.LastIndex(msg, "exit status ")
-					if i < 0 {
-						ts.Fatalf("exitcode: %v", err)
-					}
-					got, _ = strconv.Atoi(strings.TrimSpace(msg[i+len("exit status "):]))
-				}
-				if got != want {
-					ts.Fatalf("exit code %d, want %d", got, want)
-				}
-			},
+			"exitcode": exitcodeCmd, // gitops_test.go
 		},
 	})
 }
