@@ -240,18 +240,20 @@ func TestBuildOrdering(t *testing.T) {
 				d.Policies = append(d.Policies, schema.Policy{Name: "Third", ResourceAccount: "ra3@contoso.com"})
 				d.Sort()
 			},
+			// ra3 serves no user: it opens the cycle and gets the long
+			// window; the others get one step each.
 			want: []string{
-				"unassign +14255550100 ra1@contoso.com",
 				"unassign +14255550300 ra3@contoso.com",
-				"assign +14255550100 ra3@contoso.com CallingPlan @1",
 				"unassign +14255550200 ra2@contoso.com",
 				"assign +14255550300 ra2@contoso.com CallingPlan @1",
+				"unassign +14255550100 ra1@contoso.com",
 				"assign +14255550200 ra1@contoso.com CallingPlan @1",
+				"assign +14255550100 ra3@contoso.com CallingPlan @1",
 			},
 			hazards: []Hazard{
-				{Kind: HazardOutboundOutage, Steps: []int{1, 6}, Users: 2, Message: "resource account ra1@contoso.com has no located number from step 1 to step 6: outbound calls fail for 2 users of policy Redmond, and for members of 1 group assigned it"},
-				{Kind: HazardOutboundOutage, Steps: []int{2, 3}, Users: 0, Message: "resource account ra3@contoso.com has no located number from step 2 to step 3: outbound calls fail for 0 users of policy Third"},
-				{Kind: HazardOutboundOutage, Steps: []int{4, 5}, Users: 1, Message: "resource account ra2@contoso.com has no located number from step 4 to step 5: outbound calls fail for 1 user of policy Old, and for members of 1 group assigned it and everyone on the tenant default"},
+				{Kind: HazardOutboundOutage, Steps: []int{1, 6}, Users: 0, Message: "resource account ra3@contoso.com has no located number from step 1 to step 6: outbound calls fail for 0 users of policy Third"},
+				{Kind: HazardOutboundOutage, Steps: []int{2, 3}, Users: 1, Message: "resource account ra2@contoso.com has no located number from step 2 to step 3: outbound calls fail for 1 user of policy Old, and for members of 1 group assigned it and everyone on the tenant default"},
+				{Kind: HazardOutboundOutage, Steps: []int{4, 5}, Users: 2, Message: "resource account ra1@contoso.com has no located number from step 4 to step 5: outbound calls fail for 2 users of policy Redmond, and for members of 1 group assigned it"},
 			},
 		},
 		{

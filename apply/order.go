@@ -60,6 +60,12 @@ type node struct {
 	opener int
 	// temp is set on a group assignment to a temporary rank.
 	temp bool
+	// users is, for the unassign of an account's number, the users the
+	// account serves: those granted the policies that use it, and those
+	// on the tenant default when it is one of them. When a cycle forces a
+	// window open, the account serving fewest users opens first and gets
+	// the longer window.
+	users int
 }
 
 // graph is the set of steps and their dependencies.
@@ -179,8 +185,9 @@ func (g *graph) deferred(id int) bool {
 // unassign, until its partner assign can follow at once. When only
 // held-back nodes are left (a swap, a cycle of moves, a policy that
 // follows its number), one goes: preferably one that opens no window (a
-// user's number, an unused account's), else the first by priority; that
-// opens the shortest window the cycle allows. It returns an error naming
+// user's number, an unused account's), else the one whose account serves
+// fewest users (node.users), then the first by priority; that opens the
+// shortest window the cycle allows, and the longer one hits fewest users. It returns an error naming
 // the nodes of a dependency cycle, which the construction of the graph
 // rules out: that is a bug.
 func (g *graph) order() ([]int, error) {
@@ -224,10 +231,16 @@ func (g *graph) order() ([]int, error) {
 			// Forced: only held-back nodes are left (a swap, a cycle of
 			// moves, a policy that follows its number). Open no window if
 			// possible: a user's or an unused account's number goes first.
+			// Else the window opened first is the longest of the cycle:
+			// give it to the account that serves fewest users.
 			sort.Slice(held, func(i, j int) bool {
 				a, b := held[i], held[j]
-				if wa, wb := g.opensWindow(a), g.opensWindow(b); wa != wb {
+				wa, wb := g.opensWindow(a), g.opensWindow(b)
+				if wa != wb {
 					return !wa
+				}
+				if ua, ub := g.nodes[a].users, g.nodes[b].users; wa && ua != ub {
+					return ua < ub
 				}
 				return g.less(a, b)
 			})

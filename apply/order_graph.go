@@ -60,6 +60,9 @@ type graphBuilder struct {
 	// replaceAll holds the lower names of policies that give up all their
 	// emergency numbers and get them back in order (see misfits).
 	replaceAll map[string]bool
+	// defaultUsers counts the users granted no policy directly (they get
+	// the tenant default); -1 until counted.
+	defaultUsers int
 }
 
 func newGraphBuilder(s *tenant.Snapshot, ch *diff.Changes) *graphBuilder {
@@ -68,6 +71,7 @@ func newGraphBuilder(s *tenant.Snapshot, ch *diff.Changes) *graphBuilder {
 		rm: map[string]int{}, create: map[string]int{}, update: map[string]int{}, add: map[string]int{}, del: map[string]int{},
 		fin: map[string]int{}, leave: map[string]int{}, to: map[string]string{}, usedBy: map[string][]string{},
 		finalRA: map[string]string{}, curRA: map[string]string{}, unassignOf: map[string]int{}, replaceAll: map[string]bool{},
+		defaultUsers: -1,
 	}
 }
 
@@ -299,7 +303,12 @@ func (b *graphBuilder) accounts() {
 // policy keeps using the account.
 func (b *graphBuilder) leavingFirst(k string, un int) {
 	b.unassignOf[k] = un
+	def := lower(policyName(orGlobal(b.s.Tenant.GlobalPolicy)))
 	for _, p := range b.usedBy[k] {
+		b.g.nodes[un].users += b.s.CountUsersOfPolicy(p)
+		if p == def {
+			b.g.nodes[un].users += b.onDefault()
+		}
 		switch {
 		case hasKey(b.del, p):
 			b.g.preferBefore(b.del[p], un)
@@ -309,6 +318,20 @@ func (b *graphBuilder) leavingFirst(k string, un int) {
 			b.g.nodes[un].staysInUse = true
 		}
 	}
+}
+
+// onDefault counts the users granted no policy directly: they are on the
+// tenant default.
+func (b *graphBuilder) onDefault() int {
+	if b.defaultUsers < 0 {
+		b.defaultUsers = 0
+		for _, u := range b.s.Users {
+			if u.SharedCallingPolicy == "" || lower(policyName(u.SharedCallingPolicy)) == lower(tenant.GlobalPolicy) {
+				b.defaultUsers++
+			}
+		}
+	}
+	return b.defaultUsers
 }
 
 // misfits finds the policies that move off an account whose number changes

@@ -1573,6 +1573,44 @@ func rvScenarios() []rvScenario {
 
 		// Outage windows: which window a swap opens first.
 		{
+			// ra-a serves u1, u2 and the four users on the tenant default
+			// (PA); ra-b serves u3.
+			name: "swap between two accounts in use: the account serving fewer users gets the longer window",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				rvAccount(d, "ra-a@contoso.com", "+14255550102", "CallingPlan", "l1")
+				rvAccount(d, "ra-b@contoso.com", "+14255550101", "CallingPlan", "l1")
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 1, "ra-b@contoso.com": 3},
+			wantUsers: map[string]int{"ra-a@contoso.com": 2, "ra-b@contoso.com": 1},
+		},
+		{
+			// The tenant default is PB: ra-b serves u3 and the four users
+			// on it, ra-a serves u1 and u2.
+			name: "swap between two accounts in use: the tenant default's users count",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Tenant.GlobalPolicy = "PB"
+				*d = *rvDesiredOf(s)
+				rvAccount(d, "ra-a@contoso.com", "+14255550102", "CallingPlan", "l1")
+				rvAccount(d, "ra-b@contoso.com", "+14255550101", "CallingPlan", "l1")
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 3, "ra-b@contoso.com": 1},
+			wantUsers: map[string]int{"ra-a@contoso.com": 2, "ra-b@contoso.com": 1},
+		},
+		{
+			// Same users served (PA: u1, u2; PB: u3 and u4, moved there
+			// before the plan): the tie goes by the numbers, ra-a's first.
+			name: "swap between two accounts serving as many users: ties go by number",
+			edit: func(d *schema.Desired, s *tenant.Snapshot) {
+				s.Tenant.GlobalPolicy = "PC"
+				s.Users[rvUserIndex(s, "u4@contoso.com")].SharedCallingPolicy = "PB"
+				*d = *rvDesiredOf(s)
+				rvAccount(d, "ra-a@contoso.com", "+14255550102", "CallingPlan", "l1")
+				rvAccount(d, "ra-b@contoso.com", "+14255550101", "CallingPlan", "l1")
+			},
+			maxWindow: map[string]int{"ra-a@contoso.com": 3, "ra-b@contoso.com": 1},
+			wantUsers: map[string]int{"ra-a@contoso.com": 2, "ra-b@contoso.com": 2},
+		},
+		{
 			name: "swap between an account in use and a user: the account's window is the short one",
 			edit: func(d *schema.Desired, s *tenant.Snapshot) {
 				rvAccount(d, "ra-a@contoso.com", "+14255550301", "CallingPlan", "l1")
