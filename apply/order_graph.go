@@ -31,11 +31,15 @@ import (
 //
 // plus group ranks, which are unique at every step: a group takes a rank
 // only after the group holding it has left it, and a cycle of ranks goes
-// through a temporary rank. Rule 6 (short windows) is a preference, not a
-// dependency: policies that move off an account, or are deleted, go before
-// its number is unassigned when the dependencies allow (preferBefore), and
-// the unassign of a holder's old number is placed right before the assign
-// of its new one (node.partner).
+// through a temporary rank; and the limit of group assignments, which holds
+// at every step: past the free places a new group waits for a removal
+// (groupLimit). Rule 6 (short windows) is a preference, not a dependency:
+// policies that move off an account, or are deleted, and the users, groups
+// and tenant default that leave its policies go before its number is
+// unassigned when the dependencies allow (preferBefore); the unassign of a
+// holder's old number is placed right before the assign of its new one
+// (node.partner); and a cycle opens its long window on the account that
+// serves fewest users (node.users).
 type graphBuilder struct {
 	s  *tenant.Snapshot
 	ch *diff.Changes
