@@ -187,9 +187,9 @@ func (g *graph) deferred(id int) bool {
 // follows its number), one goes: preferably one that opens no window (a
 // user's number, an unused account's), else the one whose account serves
 // fewest users (node.users), then the first by priority; that opens the
-// shortest window the cycle allows, and the longer one hits fewest users. It returns an error naming
-// the nodes of a dependency cycle, which the construction of the graph
-// rules out: that is a bug.
+// shortest window the cycle allows, and its longest window hits the fewest
+// users. It returns an error naming the nodes of a dependency cycle, which
+// the construction of the graph rules out: that is a bug.
 func (g *graph) order() ([]int, error) {
 	g.placed = make([]int, len(g.nodes)) // 0: not placed yet
 	q := &readyQueue{g: g}
