@@ -40,26 +40,31 @@ if [[ -z "$CUE" ]]; then
 fi
 
 # measure NAME CMD...: runs CMD $RUNS times (output discarded) and sets
-# SECS (median wall time) and RSS (median peak RSS, MiB), or "n/a" when the
-# command fails (for example a command callops does not have yet).
+# SECS (median wall time, s), CPU (median user+system time, s: less
+# sensitive than wall time to other load on the machine) and RSS (median
+# peak RSS, MiB), or "n/a" when the command fails (for example a command
+# callops does not have yet).
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() {
 	local name=$1
 	shift
-	local times=() rsses=() i out
+	local times=() cpus=() rsses=() i out t u s m
 	for ((i = 0; i < RUNS; i++)); do
 		out="$tmp/time.$$"
-		if ! /usr/bin/time -f '%e %M' -o "$out" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; then
+		if ! /usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; then
 			log "  $name: failed: $(head -c 300 "$tmp/stderr")"
-			SECS=n/a RSS=n/a
+			SECS=n/a CPU=n/a RSS=n/a
 			return
 		fi
-		read -r t m <"$out"
+		read -r t u s m <"$out"
 		times+=("$t")
+		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')")
 		rsses+=("$m")
 	done
-	SECS=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	RSS=$(printf '%s\n' "${rsses[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1024}')
-	log "  $name: ${SECS}s, ${RSS} MiB (runs: ${times[*]})"
+	SECS=$(printf '%s\n' "${times[@]}" | median)
+	CPU=$(printf '%s\n' "${cpus[@]}" | median)
+	RSS=$(printf '%s\n' "${rsses[@]}" | median | awk '{printf "%.0f", $1/1024}')
+	log "  $name: wall ${SECS}s, cpu ${CPU}s, ${RSS} MiB (wall: ${times[*]}; cpu: ${cpus[*]})"
 }
 
 ratio() { # ratio A B: A/B with two decimals, n/a when either is n/a or B is 0
@@ -67,10 +72,11 @@ ratio() { # ratio A B: A/B with two decimals, n/a when either is n/a or B is 0
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'
 }
 
-declare -A S R # S[measure,size] seconds, R[measure,size] MiB
-rows=(cue json lint plan import export)
+declare -A S C R # S[measure,size] wall seconds, C[...] CPU seconds, R[...] peak RSS MiB
+rows=(cue vet json lint plan import export)
 declare -A label=(
 	[cue]="cue export (floor)"
+	[vet]="cue vet -c (floor)"
 	[json]="encoding/json decode of the state (floor)"
 	[lint]="callops lint --state"
 	[plan]="callops plan --state"
@@ -78,6 +84,7 @@ declare -A label=(
 	[export]="callops export"
 )
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for p in $SIZES; do
 	dir="$tmp/t$p"
 	log "generating $p policies x $USERS users, drift $DRIFT"
@@ -87,21 +94,27 @@ for p in $SIZES; do
 	if [[ -n "$CUE" ]]; then
 		measure "cue export $p" "$CUE" export "$dir"/desired/*.cue
 	else
-		SECS=n/a RSS=n/a
+		SECS=n/a CPU=n/a RSS=n/a
 	fi
-	S[cue,$k]=$SECS R[cue,$k]=$RSS
+	S[cue,$k]=$SECS C[cue,$k]=$CPU R[cue,$k]=$RSS
+	if [[ -n "$CUE" ]]; then
+		measure "cue vet $p" "$CUE" vet -c "$dir"/desired/*.cue
+	else
+		SECS=n/a CPU=n/a RSS=n/a
+	fi
+	S[vet,$k]=$SECS C[vet,$k]=$CPU R[vet,$k]=$RSS
 	measure "json $p" "$tmp/callops-gen" -json-floor "$state"
-	S[json,$k]=$SECS R[json,$k]=$RSS
+	S[json,$k]=$SECS C[json,$k]=$CPU R[json,$k]=$RSS
 	measure "lint $p" "$tmp/callops" lint --state "$state" "$dir/desired"
-	S[lint,$k]=$SECS R[lint,$k]=$RSS
+	S[lint,$k]=$SECS C[lint,$k]=$CPU R[lint,$k]=$RSS
 	measure "plan $p" "$tmp/callops" plan --state "$state" "$dir/desired"
-	S[plan,$k]=$SECS R[plan,$k]=$RSS
+	S[plan,$k]=$SECS C[plan,$k]=$CPU R[plan,$k]=$RSS
 	measure "import $p" "$tmp/callops" import --out "$tmp/imported-$p.json" "$dir/export"
-	S[import,$k]=$SECS R[import,$k]=$RSS
+	S[import,$k]=$SECS C[import,$k]=$CPU R[import,$k]=$RSS
 	rm -f "$tmp/imported-$p.json"
 	# export refuses a non-empty directory: a fresh one per run.
 	measure "export $p" bash -c 'd=$(mktemp -d "$1/export.XXXXXX") && rmdir "$d" && exec "$2" export --state "$3" --out "$d"' _ "$tmp" "$tmp/callops" "$state"
-	S[export,$k]=$SECS R[export,$k]=$RSS
+	S[export,$k]=$SECS C[export,$k]=$CPU R[export,$k]=$RSS
 done
 
 sizes=($SIZES)
@@ -109,25 +122,26 @@ first=${sizes[0]}
 last=${sizes[${#sizes[@]}-1]}
 
 echo
-echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM; $(go version | cut -d' ' -f3-)"
-echo "Command: RUNS=$RUNS SIZES=\"$SIZES\" USERS=$USERS DRIFT=$DRIFT bench/run.sh (median of $RUNS runs; wall time and peak RSS from /usr/bin/time)"
+echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM; $(go version | cut -d' ' -f3-); load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (work tree has uncommitted changes)')"
+echo "Command: RUNS=$RUNS SIZES=\"$SIZES\" USERS=$USERS DRIFT=$DRIFT bench/run.sh (median of $RUNS runs; wall and user+system CPU time and peak RSS from /usr/bin/time)"
 echo
 printf '| %s |' "measure"
-for p in "${sizes[@]}"; do printf ' %s s | %s MiB |' "${p}x$USERS" "${p}x$USERS"; done
-[[ $first != "$last" ]] && printf ' %s/%s time |' "$last" "$first"
+for p in "${sizes[@]}"; do printf ' %s wall s | cpu s | MiB |' "${p}x$USERS"; done
+[[ $first != "$last" ]] && printf ' %s/%s cpu |' "$last" "$first"
 echo
 printf '|---|'
-for p in "${sizes[@]}"; do printf -- '--:|--:|'; done
+for p in "${sizes[@]}"; do printf -- '--:|--:|--:|'; done
 [[ $first != "$last" ]] && printf -- '--:|'
 echo
 for m in "${rows[@]}"; do
 	printf '| %s |' "${label[$m]}"
-	for p in "${sizes[@]}"; do printf ' %s | %s |' "${S[$m,$p]}" "${R[$m,$p]}"; done
-	[[ $first != "$last" ]] && printf ' %s |' "$(ratio "${S[$m,$last]}" "${S[$m,$first]}")"
+	for p in "${sizes[@]}"; do printf ' %s | %s | %s |' "${S[$m,$p]}" "${C[$m,$p]}" "${R[$m,$p]}"; done
+	[[ $first != "$last" ]] && printf ' %s |' "$(ratio "${C[$m,$last]}" "${C[$m,$first]}")"
 	echo
 done
 echo
-printf '| ratio |'
+printf '| ratio (wall / cpu) |'
 for p in "${sizes[@]}"; do printf ' %s |' "${p}x$USERS"; done
 echo
 printf '|---|'
@@ -136,6 +150,6 @@ echo
 for pair in "lint cue" "plan cue" "lint json" "plan json"; do
 	set -- $pair
 	printf '| %s / %s |' "$1" "$2"
-	for p in "${sizes[@]}"; do printf ' %s |' "$(ratio "${S[$1,$p]}" "${S[$2,$p]}")"; done
+	for p in "${sizes[@]}"; do printf ' %s / %s |' "$(ratio "${S[$1,$p]}" "${S[$2,$p]}")" "$(ratio "${C[$1,$p]}" "${C[$2,$p]}")"; done
 	echo
 done
