@@ -9,6 +9,25 @@ import (
 	"cuelang.org/go/cue/ast"
 )
 
+// Paths looked up for every policy and account, made once.
+var (
+	pathCountry          = cue.MakePath(cue.Str("country"))
+	pathDescription      = cue.MakePath(cue.Str("description"))
+	pathEmergencyNumbers = cue.MakePath(cue.Str("emergencyNumbers"))
+	pathGroups           = cue.MakePath(cue.Str("groups"))
+	pathID               = cue.MakePath(cue.Str("id"))
+	pathLocation         = cue.MakePath(cue.Str("location"))
+	pathLocations        = cue.MakePath(cue.Str("locations"))
+	pathNumber           = cue.MakePath(cue.Str("number"))
+	pathPolicies         = cue.MakePath(cue.Str("policies"))
+	pathResourceAccount  = cue.MakePath(cue.Str("resourceAccount"))
+	pathResourceAccounts = cue.MakePath(cue.Str("resourceAccounts"))
+	pathTenantDefault    = cue.MakePath(cue.Str("tenantDefault"))
+	pathType             = cue.MakePath(cue.Str("type"))
+	pathUserNumbers      = cue.MakePath(cue.Str("userNumbers"))
+	pathUsers            = cue.MakePath(cue.Str("users"))
+)
+
 // decode walks the validated value into the model. The schema has already
 // checked types and required fields, so an error here means a value the
 // schema allows but the model cannot hold (reported with its position).
@@ -29,41 +48,41 @@ func decode(v cue.Value) (*Desired, error) {
 	dom := v.LookupPath(cue.ParsePath("tenant.domain"))
 	d.Domain, d.DomainPos = str(dom, "tenant.domain")
 
-	if l := v.LookupPath(cue.MakePath(cue.Str("locations"))); l.Exists() {
+	if l := v.LookupPath(pathLocations); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
 			loc := Location{Key: key, Pos: keyPos(fv)}
-			loc.ID, loc.IDPos = str(fv.LookupPath(cue.MakePath(cue.Str("id"))), Path("locations", key, "id"))
-			loc.Country, loc.CountryPos = str(fv.LookupPath(cue.MakePath(cue.Str("country"))), Path("locations", key, "country"))
+			loc.ID, loc.IDPos = str(fv.LookupPath(pathID), Path("locations", key, "id"))
+			loc.Country, loc.CountryPos = str(fv.LookupPath(pathCountry), Path("locations", key, "country"))
 			d.Locations = append(d.Locations, loc)
 		})
 	}
-	if l := v.LookupPath(cue.MakePath(cue.Str("resourceAccounts"))); l.Exists() {
+	if l := v.LookupPath(pathResourceAccounts); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
 			ra := ResourceAccount{UPN: key, Pos: keyPos(fv)}
-			ra.Number, ra.NumberPos = str(fv.LookupPath(cue.MakePath(cue.Str("number"))), Path("resourceAccounts", key, "number"))
-			ra.Type, ra.TypePos = str(fv.LookupPath(cue.MakePath(cue.Str("type"))), Path("resourceAccounts", key, "type"))
-			if lv := fv.LookupPath(cue.MakePath(cue.Str("location"))); lv.Exists() {
+			ra.Number, ra.NumberPos = str(fv.LookupPath(pathNumber), Path("resourceAccounts", key, "number"))
+			ra.Type, ra.TypePos = str(fv.LookupPath(pathType), Path("resourceAccounts", key, "type"))
+			if lv := fv.LookupPath(pathLocation); lv.Exists() {
 				ra.Location, ra.LocationPos = str(lv, Path("resourceAccounts", key, "location"))
 			}
 			d.ResourceAccounts = append(d.ResourceAccounts, ra)
 		})
 	}
-	if l := v.LookupPath(cue.MakePath(cue.Str("policies"))); l.Exists() {
+	if l := v.LookupPath(pathPolicies); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
 			p := Policy{Name: key, Pos: keyPos(fv)}
-			p.ResourceAccount, p.ResourceAccountPos = str(fv.LookupPath(cue.MakePath(cue.Str("resourceAccount"))), Path("policies", key, "resourceAccount"))
-			if dv := fv.LookupPath(cue.MakePath(cue.Str("description"))); dv.Exists() {
+			p.ResourceAccount, p.ResourceAccountPos = str(fv.LookupPath(pathResourceAccount), Path("policies", key, "resourceAccount"))
+			if dv := fv.LookupPath(pathDescription); dv.Exists() {
 				p.Description, p.DescriptionPos = str(dv, Path("policies", key, "description"))
 			}
-			p.EmergencyNumbers = strList(fv.LookupPath(cue.MakePath(cue.Str("emergencyNumbers"))), Path("policies", key, "emergencyNumbers"), bad)
-			p.Users = strList(fv.LookupPath(cue.MakePath(cue.Str("users"))), Path("policies", key, "users"), bad)
+			p.EmergencyNumbers = strList(fv.LookupPath(pathEmergencyNumbers), Path("policies", key, "emergencyNumbers"), bad)
+			p.Users = strList(fv.LookupPath(pathUsers), Path("policies", key, "users"), bad)
 			for i, u := range p.Users {
 				if !IsUPN(u.Value) {
 					problems = append(problems, Problem{Pos: u.Pos, Path: Path("policies", key, "users", i),
 						Message: fmt.Sprintf("%q is not a user principal name (name@domain)", u.Value)})
 				}
 			}
-			if gv := fv.LookupPath(cue.MakePath(cue.Str("groups"))); gv.Exists() {
+			if gv := fv.LookupPath(pathGroups); gv.Exists() {
 				eachField(gv, func(gid string, rv cue.Value) {
 					rank, err := rv.Int64()
 					if err != nil {
@@ -76,14 +95,14 @@ func decode(v cue.Value) (*Desired, error) {
 			d.Policies = append(d.Policies, p)
 		})
 	}
-	if tv := v.LookupPath(cue.MakePath(cue.Str("tenantDefault"))); tv.Exists() {
+	if tv := v.LookupPath(pathTenantDefault); tv.Exists() {
 		d.TenantDefault, d.TenantDefaultPos = str(tv, "tenantDefault")
 	}
-	if l := v.LookupPath(cue.MakePath(cue.Str("userNumbers"))); l.Exists() {
+	if l := v.LookupPath(pathUserNumbers); l.Exists() {
 		eachField(l, func(key string, fv cue.Value) {
 			u := UserNumber{UPN: key, Pos: keyPos(fv)}
-			u.Number, u.NumberPos = str(fv.LookupPath(cue.MakePath(cue.Str("number"))), Path("userNumbers", key, "number"))
-			u.Type, u.TypePos = str(fv.LookupPath(cue.MakePath(cue.Str("type"))), Path("userNumbers", key, "type"))
+			u.Number, u.NumberPos = str(fv.LookupPath(pathNumber), Path("userNumbers", key, "number"))
+			u.Type, u.TypePos = str(fv.LookupPath(pathType), Path("userNumbers", key, "type"))
 			d.UserNumbers = append(d.UserNumbers, u)
 		})
 	}

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -41,7 +40,24 @@ func (p Pos) Less(q Pos) bool {
 	return p.Col < q.Col
 }
 
-var identRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
+// isIdent reports whether s is a CUE identifier, which a path writes
+// unquoted. (A hand-written check: the loader builds a path for every field
+// it decodes.)
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Path builds a CUE path string the way CUE prints one: labels that are not
 // identifiers are quoted, and integer elements become [i] indexes.
@@ -58,7 +74,7 @@ func Path(elems ...any) string {
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			if identRE.MatchString(e) {
+			if isIdent(e) {
 				b.WriteString(e)
 			} else {
 				b.WriteString(strconv.Quote(e))
