@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 )
@@ -132,11 +133,18 @@ var ErrNotState = errors.New("not a callops state file")
 // versions, unknown fields, trailing data and duplicate objects, and returns a
 // *ParseError with the line of a syntax error.
 func Decode(r io.Reader) (*Snapshot, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxStateSize+1))
-	if err != nil {
+	// A state file's size is known: read it into one buffer of that size
+	// rather than doubling one (a 34 MB state would leave 60 MB of garbage).
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxStateSize {
+			buf.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, MaxStateSize+1)); err != nil {
 		return nil, err
 	}
-	return Parse(data)
+	return Parse(buf.Bytes())
 }
 
 // Parse is Decode on a byte slice. A valid state is decoded once (states of
@@ -396,14 +404,64 @@ func (s *Snapshot) cloneData() *Snapshot {
 // canonical form, without format, lineage and serial: two snapshots of the
 // same tenant content have the same digest.
 func (s *Snapshot) Digest() string {
-	c := s.cloneData()
-	c.Canonicalize()
+	// A state as callops writes it is already canonical: hash it as it is
+	// instead of copying and sorting tens of megabytes first.
+	c := s.canonicalView()
+	if c == nil {
+		c = s.cloneData()
+		c.Canonicalize()
+	}
 	c.Format, c.Lineage, c.Serial = "", "", 0
-	b, err := json.Marshal(c)
-	if err != nil {
-		// Marshal of these plain structs cannot fail.
+	h := sha256.New()
+	// The encoder writes its buffer in one call, with a final newline that
+	// json.Marshal (which the digest was defined with) does not add.
+	if err := json.NewEncoder(trimFinalNewline{h}).Encode(c); err != nil {
+		// Encoding these plain structs cannot fail.
 		panic(err)
 	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// trimFinalNewline drops the newline json.Encoder ends its one write with.
+type trimFinalNewline struct{ w io.Writer }
+
+func (t trimFinalNewline) Write(p []byte) (int, error) {
+	q := p
+	if n := len(q); n > 0 && q[n-1] == '\n' {
+		q = q[:n-1]
+	}
+	if _, err := t.w.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// canonicalView returns a shallow copy of s that encodes exactly as its
+// canonical form would (every slice sorted by key, no nil slices), or nil
+// when s is not canonical already.
+func (s *Snapshot) canonicalView() *Snapshot {
+	sorted := sort.SliceIsSorted(s.Policies, func(i, j int) bool { return s.Policies[i].Identity < s.Policies[j].Identity }) &&
+		sort.SliceIsSorted(s.ResourceAccounts, func(i, j int) bool {
+			return s.ResourceAccounts[i].UserPrincipalName < s.ResourceAccounts[j].UserPrincipalName
+		}) &&
+		sort.SliceIsSorted(s.Numbers, func(i, j int) bool { return s.Numbers[i].TelephoneNumber < s.Numbers[j].TelephoneNumber }) &&
+		sort.SliceIsSorted(s.Locations, func(i, j int) bool { return s.Locations[i].LocationID < s.Locations[j].LocationID }) &&
+		sort.SliceIsSorted(s.Users, func(i, j int) bool { return s.Users[i].UserPrincipalName < s.Users[j].UserPrincipalName }) &&
+		sort.SliceIsSorted(s.GroupAssignments, func(i, j int) bool { return s.GroupAssignments[i].GroupID < s.GroupAssignments[j].GroupID })
+	if !sorted || s.Policies == nil || s.ResourceAccounts == nil || s.Numbers == nil || s.Locations == nil ||
+		s.Users == nil || s.GroupAssignments == nil {
+		return nil
+	}
+	for _, p := range s.Policies {
+		if p.EmergencyNumbers == nil {
+			return nil
+		}
+	}
+	for _, n := range s.Numbers {
+		if n.Capability == nil {
+			return nil
+		}
+	}
+	c := *s
+	return &c
 }

@@ -1,6 +1,9 @@
 package tenant
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -139,4 +142,39 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("digest changed through encode/parse")
 		}
 	})
+}
+
+// TestDigestCanonicalFastPath: the digest of a canonical state (hashed in
+// place) equals the digest of the same state out of order or with nil
+// slices (copied and canonicalized first), and equals the SHA-256 of
+// json.Marshal of the canonical form, which defines it.
+func TestDigestCanonicalFastPath(t *testing.T) {
+	s, err := Parse([]byte(minimalState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Canonicalize()
+	if s.canonicalView() == nil {
+		t.Fatal("a canonicalized state is not seen as canonical")
+	}
+	c := s.cloneData()
+	c.Canonicalize()
+	c.Format, c.Lineage, c.Serial = "", "", 0
+	b, _ := json.Marshal(c)
+	sum := sha256.Sum256(b)
+	want := "sha256:" + hex.EncodeToString(sum[:])
+	if got := s.Digest(); got != want {
+		t.Errorf("fast path digest %s, want %s", got, want)
+	}
+	u := s.cloneData()
+	u.Numbers[0], u.Numbers[1] = u.Numbers[1], u.Numbers[0]
+	u.GroupAssignments = nil
+	u.Policies[0].EmergencyNumbers = append([]string(nil), u.Policies[0].EmergencyNumbers...)
+	if u.canonicalView() != nil {
+		t.Fatal("an unsorted state is seen as canonical")
+	}
+	u.GroupAssignments = s.GroupAssignments
+	if got := u.Digest(); got != want {
+		t.Errorf("slow path digest %s, want %s", got, want)
+	}
 }

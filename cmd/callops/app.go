@@ -40,7 +40,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = 1
 		}
 	}()
-	tuneGC() // runtime.go
 	app := newApp(stdin, stdout, stderr)
 	err := app.RunContext(context.Background(), permute(app, args))
 	return report(stderr, err)
