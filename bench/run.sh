@@ -73,13 +73,14 @@ ratio() { # ratio A B: A/B with two decimals, n/a when either is n/a or B is 0
 }
 
 declare -A S C R # S[measure,size] wall seconds, C[...] CPU seconds, R[...] peak RSS MiB
-rows=(cue vet json lint plan import export)
+rows=(cue vet json lint lintwarm plan import export)
 declare -A label=(
 	[cue]="cue export (floor)"
 	[vet]="cue vet -c (floor)"
 	[json]="encoding/json decode of the state (floor)"
-	[lint]="callops lint --state"
-	[plan]="callops plan --state"
+	[lint]="callops lint --state (cold)"
+	[lintwarm]="callops lint --state (model cache warm)"
+	[plan]="callops plan --state (cold)"
 	[import]="callops import"
 	[export]="callops export"
 )
@@ -105,10 +106,16 @@ for p in $SIZES; do
 	S[vet,$k]=$SECS C[vet,$k]=$CPU R[vet,$k]=$RSS
 	measure "json $p" "$tmp/callops-gen" -json-floor "$state"
 	S[json,$k]=$SECS C[json,$k]=$CPU R[json,$k]=$RSS
-	measure "lint $p" "$tmp/callops" lint --state "$state" "$dir/desired"
+	# Cold: without the model cache (every run evaluates the CUE files).
+	measure "lint $p" env CALLOPS_NO_CACHE=1 "$tmp/callops" lint --state "$state" "$dir/desired"
 	S[lint,$k]=$SECS C[lint,$k]=$CPU R[lint,$k]=$RSS
-	measure "plan $p" "$tmp/callops" plan --state "$state" "$dir/desired"
+	measure "plan $p" env CALLOPS_NO_CACHE=1 "$tmp/callops" plan --state "$state" "$dir/desired"
 	S[plan,$k]=$SECS C[plan,$k]=$CPU R[plan,$k]=$RSS
+	# Warm: the model cache holds these files (a pre-commit run on files
+	# that did not change). One run fills it first.
+	XDG_CACHE_HOME="$tmp/cache" "$tmp/callops" lint --state "$state" "$dir/desired" >/dev/null 2>&1 || true
+	measure "lint warm $p" env XDG_CACHE_HOME="$tmp/cache" "$tmp/callops" lint --state "$state" "$dir/desired"
+	S[lintwarm,$k]=$SECS C[lintwarm,$k]=$CPU R[lintwarm,$k]=$RSS
 	measure "import $p" "$tmp/callops" import --out "$tmp/imported-$p.json" "$dir/export"
 	S[import,$k]=$SECS C[import,$k]=$CPU R[import,$k]=$RSS
 	rm -f "$tmp/imported-$p.json"
@@ -147,7 +154,7 @@ echo
 printf '|---|'
 for p in "${sizes[@]}"; do printf -- '--:|'; done
 echo
-for pair in "lint cue" "plan cue" "lint json" "plan json"; do
+for pair in "lint cue" "lintwarm cue" "plan cue" "lint json" "plan json"; do
 	set -- $pair
 	printf '| %s / %s |' "$1" "$2"
 	for p in "${sizes[@]}"; do printf ' %s / %s |' "$(ratio "${S[$1,$p]}" "${S[$2,$p]}")" "$(ratio "${C[$1,$p]}" "${C[$2,$p]}")"; done
