@@ -311,65 +311,56 @@ func desiredKind(inBase, inHead bool) ChangeKind {
 	return Update
 }
 
+// compareKeyed compares two keyed collections, each built by collect from
+// one side, and returns a change, made by change, for every key added,
+// removed or whose value differs, in key order.
+func compareKeyed[V comparable, C any](base, head *schema.Desired, collect func(*schema.Desired) map[string]V,
+	change func(key string, kind ChangeKind, before, after V) C) []C {
+	before, after := collect(base), collect(head)
+	var out []C
+	for _, k := range desiredKeys(before, after) {
+		b, inB := before[k]
+		a, inA := after[k]
+		if inB && inA && a == b {
+			continue
+		}
+		out = append(out, change(k, desiredKind(inB, inA), b, a))
+	}
+	return out
+}
+
 func desiredAccounts(base, head *schema.Desired) []DesiredAccountChange {
-	collect := func(d *schema.Desired) map[string]DesiredAccount {
+	return compareKeyed(base, head, func(d *schema.Desired) map[string]DesiredAccount {
 		m := map[string]DesiredAccount{}
 		for _, ra := range d.ResourceAccounts {
 			m[ra.UPN] = DesiredAccount{Number: ra.Number, Type: ra.Type, Location: ra.Location}
 		}
 		return m
-	}
-	before, after := collect(base), collect(head)
-	var out []DesiredAccountChange
-	for _, k := range desiredKeys(before, after) {
-		b, inB := before[k]
-		a, inA := after[k]
-		if inB && inA && a == b {
-			continue
-		}
-		out = append(out, DesiredAccountChange{UPN: k, Kind: desiredKind(inB, inA), Before: b, After: a})
-	}
-	return out
+	}, func(k string, kind ChangeKind, b, a DesiredAccount) DesiredAccountChange {
+		return DesiredAccountChange{UPN: k, Kind: kind, Before: b, After: a}
+	})
 }
 
 func desiredLocations(base, head *schema.Desired) []DesiredLocationChange {
-	collect := func(d *schema.Desired) map[string]DesiredLocation {
+	return compareKeyed(base, head, func(d *schema.Desired) map[string]DesiredLocation {
 		m := map[string]DesiredLocation{}
 		for _, l := range d.Locations {
 			m[l.Key] = DesiredLocation{ID: l.ID, Country: l.Country}
 		}
 		return m
-	}
-	before, after := collect(base), collect(head)
-	var out []DesiredLocationChange
-	for _, k := range desiredKeys(before, after) {
-		b, inB := before[k]
-		a, inA := after[k]
-		if inB && inA && a == b {
-			continue
-		}
-		out = append(out, DesiredLocationChange{Key: k, Kind: desiredKind(inB, inA), Before: b, After: a})
-	}
-	return out
+	}, func(k string, kind ChangeKind, b, a DesiredLocation) DesiredLocationChange {
+		return DesiredLocationChange{Key: k, Kind: kind, Before: b, After: a}
+	})
 }
 
 func desiredUserNumbers(base, head *schema.Desired) []DesiredUserNumberChange {
-	collect := func(d *schema.Desired) map[string]DesiredNumber {
+	return compareKeyed(base, head, func(d *schema.Desired) map[string]DesiredNumber {
 		m := map[string]DesiredNumber{}
 		for _, u := range d.UserNumbers {
 			m[u.UPN] = DesiredNumber{Number: u.Number, Type: u.Type}
 		}
 		return m
-	}
-	before, after := collect(base), collect(head)
-	var out []DesiredUserNumberChange
-	for _, k := range desiredKeys(before, after) {
-		b, inB := before[k]
-		a, inA := after[k]
-		if inB && inA && a == b {
-			continue
-		}
-		out = append(out, DesiredUserNumberChange{UPN: k, Kind: desiredKind(inB, inA), Before: b, After: a})
-	}
-	return out
+	}, func(k string, kind ChangeKind, b, a DesiredNumber) DesiredUserNumberChange {
+		return DesiredUserNumberChange{UPN: k, Kind: kind, Before: b, After: a}
+	})
 }
