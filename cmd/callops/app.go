@@ -42,7 +42,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}()
 	app := newApp(stdin, stdout, stderr)
 	err := app.RunContext(context.Background(), permute(app, args))
-	return report(stderr, err)
+	return report(stderr, requiredFlagError(err, args))
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
@@ -200,4 +200,28 @@ func flagTakesValue(flags []cli.Flag, arg string) bool {
 		}
 	}
 	return false
+}
+
+// requiredFlagError rewrites urfave/cli's own error for a missing required
+// flag ("Required flag \"base\" not set"), which it returns without going
+// through OnUsageError, into a callops: error with a hint.
+func requiredFlagError(err error, args []string) error {
+	var ce *cliError
+	if err == nil || errors.As(err, &ce) {
+		return err
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "Required flag") {
+		return err
+	}
+	cmd := "callops"
+	if len(args) > 1 {
+		for _, a := range args[1:] {
+			if !strings.HasPrefix(a, "-") {
+				cmd += " " + a
+				break
+			}
+		}
+	}
+	return withHint(usageError(err), fmt.Sprintf("see '%s --help'", cmd))
 }
