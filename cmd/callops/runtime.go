@@ -19,9 +19,9 @@ import (
 // evaluation and JSON decoding allocate heavily and the default GOGC=100
 // spends a third of a 2,000-policy plan's CPU in the collector. The heap may
 // grow to five times what is live, within a soft limit of 400 MiB. Large
-// states keep the default: their live heap comes close to the limit, where
-// the collector would run without pause. GOGC and GOMEMLIMIT set by the
-// user win.
+// states get a lower GOGC instead (readStateAsync): their live heap comes
+// close to the limit, where the collector would run without pause. GOGC and
+// GOMEMLIMIT set by the user win.
 func tuneGC() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(400)
