@@ -60,34 +60,6 @@ func failpointCallops(t *testing.T) string {
 	return failpointBin
 }
 
-// contosoCopy copies examples/contoso (desired state and state file) into a
-// new directory and returns it.
-func contosoCopy(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "contoso")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src := filepath.Join("..", "..", "examples", "contoso")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // prefixStates returns the digests of the states the tenant passes through
 // when the plan of dir is applied: [0] is the state before, [k] the state
 // after step k. A state file after a crash must be one of them.
@@ -187,7 +159,7 @@ var lockIDRE = regexp.MustCompile(`callops state unlock ([0-9a-f]+) `)
 // --detailed-exitcode` then exits 0.
 func TestCrashApply(t *testing.T) {
 	bin := failpointCallops(t)
-	digests := prefixStates(t, contosoCopy(t))
+	digests := prefixStates(t, copyContoso(t))
 	n := len(digests) - 1
 	if n < 3 {
 		t.Fatalf("the contoso plan has %d steps; the test needs a few", n)
@@ -205,7 +177,7 @@ func TestCrashApply(t *testing.T) {
 	for _, at := range points {
 		t.Run(at, func(t *testing.T) {
 			t.Parallel()
-			dir := contosoCopy(t)
+			dir := copyContoso(t)
 			work := filepath.Dir(dir)
 			state := filepath.Join(dir, defaultStateFile)
 			cmd := pausedApply(t, bin, work, at)
@@ -294,7 +266,7 @@ func indexOfString(list []string, v string) int {
 // apply back.
 func TestConcurrentApply(t *testing.T) {
 	bin := failpointCallops(t)
-	dir := contosoCopy(t)
+	dir := copyContoso(t)
 	work := filepath.Dir(dir)
 	state := filepath.Join(dir, defaultStateFile)
 	digests := prefixStates(t, dir)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,24 +14,9 @@ import (
 // diff_*.txtar): the commands that read git, in repositories the scripts
 // build with the `repo` command (go-git; no git binary needed).
 func TestGitOpsScripts(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/gitops",
-		RequireExplicitExec: true,
-		UpdateScripts:       os.Getenv("CALLOPS_UPDATE_SCRIPTS") != "",
-		Setup: func(env *testscript.Env) error {
-			env.Setenv("REPO", root)
-			env.Setenv("NO_COLOR", "")
-			return nil
-		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"repo":     repoCmd,
-			"exitcode": exitcodeCmd,
-		},
-	})
+	testscript.Run(t, scriptParams(t, "testdata/gitops", map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"repo": repoCmd,
+	}))
 }
 
 // repoCmd is the scripts' git: it acts on the repository whose root is the

@@ -31,7 +31,7 @@ func TestNoSecretsInOutput(t *testing.T) {
 	for k, v := range secretEnv {
 		t.Setenv(k, v)
 	}
-	dir := contosoCopy(t)
+	dir := copyContoso(t)
 	work := filepath.Dir(dir)
 	importDir, err := filepath.Abs(filepath.Join("..", "..", "tenant", "testdata", "import", "ps7"))
 	if err != nil {
