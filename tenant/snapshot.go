@@ -159,7 +159,7 @@ func Parse(data []byte) (*Snapshot, error) {
 	dec.DisallowUnknownFields()
 	var s Snapshot
 	if err := dec.Decode(&s); err != nil {
-		if ferr := checkFormat(data); ferr != nil {
+		if ferr := probeFormat(data); ferr != nil {
 			return nil, ferr
 		}
 		return nil, jsonError(data, err)
@@ -167,42 +167,35 @@ func Parse(data []byte) (*Snapshot, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &ParseError{Line: lineOf(data, dec.InputOffset()), Msg: "trailing data after the state object"}
 	}
-	if err := checkFormat(nil, s.Format); err != nil {
-		return nil, err
-	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
-// checkFormat says whether a document that failed to decode is a state of
-// this version at all: it reads only the format field. With a format
-// already known (the document decoded), it checks that one.
-func checkFormat(data []byte, known ...string) error {
-	var format *string
-	if len(known) > 0 {
-		format = &known[0]
-	} else {
-		var head struct {
-			Format *string `json:"format"`
-		}
-		if err := json.Unmarshal(data, &head); err != nil {
-			return jsonError(data, err)
-		}
-		format = head.Format
+// probeFormat says whether a document that failed to decode is a state of
+// this version at all: it reads only the format field.
+func probeFormat(data []byte) error {
+	var head struct {
+		Format string `json:"format"`
 	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return jsonError(data, err)
+	}
+	return checkFormat(head.Format)
+}
+
+// checkFormat refuses a format tag other than Format ("" is a missing one).
+func checkFormat(format string) error {
 	switch {
-	case format == nil:
-		return &ParseError{Msg: fmt.Sprintf("%v: no \"format\" field (want %q)", ErrNotState, Format)}
-	case *format == Format:
+	case format == Format:
 		return nil
-	case strings.HasPrefix(*format, "callops-state/"):
-		return &ParseError{Msg: fmt.Sprintf("unsupported state format %q (this callops reads %q)", *format, Format)}
-	case *format == "":
+	case format == "":
 		return &ParseError{Msg: fmt.Sprintf("%v: no \"format\" field (want %q)", ErrNotState, Format)}
+	case strings.HasPrefix(format, "callops-state/"):
+		return &ParseError{Msg: fmt.Sprintf("unsupported state format %q (this callops reads %q)", format, Format)}
 	}
-	return &ParseError{Msg: fmt.Sprintf("%v: format is %q (want %q)", ErrNotState, *format, Format)}
+	return &ParseError{Msg: fmt.Sprintf("%v: format is %q (want %q)", ErrNotState, format, Format)}
 }
 
 func jsonError(data []byte, err error) error {
@@ -237,8 +230,8 @@ func lineOf(data []byte, off int64) int {
 // (policy identities, object ids, UPNs, numbers, location ids, group ids) and
 // references that must resolve (a policy's resource account).
 func (s *Snapshot) Validate() error {
-	if s.Format != Format {
-		return &ParseError{Msg: fmt.Sprintf("format is %q (want %q)", s.Format, Format)}
+	if err := checkFormat(s.Format); err != nil {
+		return err
 	}
 	if s.Serial < 0 {
 		return &ParseError{Msg: "serial is negative"}
