@@ -57,7 +57,20 @@ func (e *VerifyError) Error() string {
 // invariant elsewhere is not blamed on the plan, and the cost grows with
 // the plan, not with the tenant.
 func Verify(d *schema.Desired, s *tenant.Snapshot, steps []Step) error {
+	if d == nil {
+		return errors.New("verifying plan: nil desired state")
+	}
 	_, err := simulate(d, s, steps)
+	return err
+}
+
+// VerifySteps is Verify without a desired state: every step is simulated
+// and checked against the service's rules and invariants, but the end state
+// is not compared with anything. apply PLANFILE runs it before it carries a
+// saved plan out, so a plan file that was edited or corrupted is refused
+// before its first step instead of failing half-way.
+func VerifySteps(s *tenant.Snapshot, steps []Step) error {
+	_, err := simulate(nil, s, steps)
 	return err
 }
 
@@ -109,8 +122,8 @@ func isGrant(a tenant.Action) bool {
 }
 
 func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) (*simResult, error) {
-	if d == nil || s == nil {
-		return nil, errors.New("verifying plan: nil desired state or snapshot")
+	if s == nil {
+		return nil, errors.New("verifying plan: nil snapshot")
 	}
 	sim := &simulation{full: s.Clone(), usedBy: map[string]map[string]bool{}, policyRA: map[string]string{},
 		open: map[string]*outage{}, voiceOff: map[string]int{}}
@@ -173,6 +186,10 @@ func simulate(d *schema.Desired, s *tenant.Snapshot, steps []Step) (*simResult, 
 		sort.Strings(names)
 		return nil, &VerifyError{Step: len(steps), Rule: RuleOutageOpen,
 			Message: fmt.Sprintf("resource account %s is left without a located number while policies use it", strings.Join(names, ", "))}
+	}
+	if d == nil {
+		// VerifySteps: no desired state to converge to.
+		return &simResult{outages: sim.outages}, nil
 	}
 	ch, err := diff.Compute(d, sim.full)
 	if err != nil {

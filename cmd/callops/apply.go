@@ -169,6 +169,16 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		if err := checkThresholds(p, s, o.plan.force); err != nil {
 			return err
 		}
+		// DESIGN.md section 5: a plan is simulated before it is applied.
+		// A saved plan that fails was edited or corrupted after plan
+		// made it; refuse it before its first step.
+		if err := apply.VerifySteps(s, p.Steps); err != nil {
+			var ve *apply.VerifyError
+			if errors.As(err, &ve) {
+				err = fmt.Errorf("plan file %s fails verification at step %d (%s): %s", o.planFile, ve.Step, ve.Rule, ve.Message)
+			}
+			return withHint(err, "the plan file was changed after 'callops plan' wrote it; plan again and review the new plan")
+		}
 	} else {
 		if p, err = makePlan(stderr, o.plan, s); err != nil {
 			return err
