@@ -172,7 +172,7 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		// DESIGN.md section 5: a plan is simulated before it is applied.
 		// A saved plan that fails was edited or corrupted after plan
 		// made it; refuse it before its first step.
-		if err := apply.VerifySteps(s, p.Steps); err != nil {
+		if err := verifySavedPlan(s, p.Steps); err != nil {
 			var ve *apply.VerifyError
 			if errors.As(err, &ve) {
 				err = fmt.Errorf("plan file %s fails verification at step %d (%s): %s", o.planFile, ve.Step, ve.Rule, ve.Message)
@@ -220,6 +220,11 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 	fmt.Fprintf(stdout, "Apply complete: %s. State serial is now %d.\n", countSteps(total), b.Current().Serial)
 	return nil
 }
+
+// verifySavedPlan simulates a saved plan before apply runs it. A variable so
+// that a test can let a refused step reach the backend, which real service
+// refusals do (the file backend's journal of a failed step, resume).
+var verifySavedPlan = apply.VerifySteps
 
 // journalDiscarder is a backend whose unfinished journal can be dropped.
 type journalDiscarder interface {
