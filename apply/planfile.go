@@ -161,6 +161,10 @@ func Decode(r io.Reader) (*Plan, error) {
 			}
 			return nil, fmt.Errorf("invalid plan: %s", jsonMsg(err))
 		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return nil, fmt.Errorf("%w: the file is a JSON %s, not an object", ErrNotPlan, te.Value)
+		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: invalid JSON: %s", ErrNotPlan, jsonMsg(err))

@@ -97,7 +97,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"not json", `hello`, "not a callops plan file: invalid JSON: invalid character 'h' looking for beginning of value", true},
 		{"state file", `{"format":"callops-state/v1"}`, `not a callops plan file: format is "callops-state/v1" (want "callops-plan/v1")`, true},
 		{"no format", `{"steps":[]}`, `not a callops plan file: no "format" field (want "callops-plan/v1")`, true},
-		{"array", `[]`, "not a callops plan file: cannot unmarshal array into Go value of type struct { Format *string \"json:\\\"format\\\"\" }", true},
+		{"array", `[]`, "not a callops plan file: the file is a JSON array, not an object", true},
 		{"other version", `{"format":"callops-plan/v2"}`, `unsupported plan format "callops-plan/v2" (this callops reads "callops-plan/v1")`, false},
 		{"unknown field", `{"format":"callops-plan/v1","extra":1}`, `invalid plan: unknown field "extra"`, false},
 		{"bad step", `{"format":"callops-plan/v1","steps":[{"index":1,"action":"policy.frob"}]}`, `step 1: unknown action "policy.frob"`, false},

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -208,12 +209,36 @@ func jsonError(data []byte, err error) error {
 		return &ParseError{Line: lineOf(data, se.Offset), Msg: "trailing data after the state object"}
 	case errors.As(err, &se):
 		return &ParseError{Line: lineOf(data, se.Offset), Msg: se.Error()}
+	case errors.As(err, &te) && te.Field == "":
+		return &ParseError{Line: lineOf(data, te.Offset), Msg: fmt.Sprintf("the state is a JSON %s, not an object", te.Value)}
 	case errors.As(err, &te):
-		return &ParseError{Line: lineOf(data, te.Offset), Msg: fmt.Sprintf("field %q: cannot use %s as %s", te.Field, te.Value, te.Type)}
+		return &ParseError{Line: lineOf(data, te.Offset), Msg: fmt.Sprintf("field %q: a JSON %s where %s belongs", te.Field, te.Value, JSONKind(te.Type))}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &ParseError{Line: bytes.Count(data, []byte("\n")) + 1, Msg: "unexpected end of JSON (truncated file?)"}
 	}
 	return &ParseError{Msg: err.Error()}
+}
+
+// JSONKind names what a Go type holds in JSON ("a string", "a number",
+// "an array", "an object"), for messages that must not show Go types.
+func JSONKind(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return JSONKind(t.Elem())
+	}
+	return "an object"
 }
 
 func lineOf(data []byte, off int64) int {

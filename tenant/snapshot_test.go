@@ -71,12 +71,12 @@ func TestParseStateErrors(t *testing.T) {
 		{"other format", `{"format": "callops-plan/v1"}`, "not a callops state file", 0},
 		{"future version", `{"format": "callops-state/v2"}`, "unsupported state format", 0},
 		{"unknown field", strings.Replace(minimalState, `"serial":3`, `"serial":3,"extra":1`, 1), "unknown field", 0},
-		{"wrong type", strings.Replace(minimalState, `"serial":3`, `"serial":"3"`, 1), "serial", 1},
+		{"wrong type", strings.Replace(minimalState, `"serial":3`, `"serial":"3"`, 1), `field "serial": a JSON string where a number belongs`, 1},
 		{"negative serial", strings.Replace(minimalState, `"serial":3`, `"serial":-1`, 1), "negative", 0},
 		{"duplicate number", strings.Replace(minimalState, `"+14255556677","numberType"`, `"+14255550100","numberType"`, 1), "duplicate number", 0},
 		{"duplicate upn", strings.Replace(minimalState, `"alice@contoso.com"`, `"RA1@contoso.com"`, 1), "duplicate user principal name", 0},
 		{"trailing data", minimalState + "{}", "trailing data", 0},
-		{"array", `[]`, "cannot", 1},
+		{"array", `[]`, "the state is a JSON array, not an object", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
