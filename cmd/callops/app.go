@@ -41,7 +41,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(context.Background(), permute(app, args))
+	permuted, missing := permute(app, args)
+	if missing != "" {
+		return report(stderr, withHint(fmt.Errorf("flag %s needs a value", missing), "see 'callops help'"))
+	}
+	err := app.RunContext(context.Background(), permuted)
 	return report(stderr, requiredFlagError(err, args))
 }
 
@@ -110,12 +114,13 @@ func usageError(err error) error {
 // permute moves a command's flags before its positional arguments: urfave/cli
 // stops parsing flags at the first positional argument, and users write
 // `callops plan examples/contoso --format json`. Arguments after "--" stay
-// positional.
-func permute(app *cli.App, args []string) []string {
+// positional. A value flag given last without its value is returned as
+// missing (moved before DIR, it would take DIR as its value).
+func permute(app *cli.App, args []string) (out []string, missing string) {
 	if len(args) < 2 {
-		return args
+		return args, ""
 	}
-	out := []string{args[0]}
+	out = []string{args[0]}
 	i := 1
 	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
 		out = append(out, args[i])
@@ -126,13 +131,13 @@ func permute(app *cli.App, args []string) []string {
 		}
 	}
 	if i >= len(args) {
-		return out
+		return out, ""
 	}
 	cmds := app.Commands
 	for i < len(args) {
 		cmd := findCommand(cmds, args[i])
 		if cmd == nil {
-			return append(out, args[i:]...)
+			return append(out, args[i:]...), missing
 		}
 		out = append(out, args[i])
 		i++
@@ -148,12 +153,19 @@ func permute(app *cli.App, args []string) []string {
 				break
 			}
 			if strings.HasPrefix(a, "-") && a != "-" {
-				flags = append(flags, a)
 				i++
-				if !strings.Contains(a, "=") && takesValue(cmd, a) && i < len(args) {
-					flags = append(flags, args[i])
+				if !strings.Contains(a, "=") && takesValue(cmd, a) {
+					if i >= len(args) {
+						// A value flag last, without its value: moved
+						// before DIR it would take DIR as its value.
+						missing = a
+						continue
+					}
+					flags = append(flags, a, args[i])
 					i++
+					continue
 				}
+				flags = append(flags, a)
 				continue
 			}
 			pos = append(pos, a)
@@ -166,7 +178,7 @@ func permute(app *cli.App, args []string) []string {
 		}
 		cmds = cmd.Subcommands
 	}
-	return out
+	return out, missing
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

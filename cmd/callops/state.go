@@ -25,6 +25,12 @@ func stateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "state",
 		Usage: "repair a state file: release a stale lock, restore the backup, drop a journal",
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return withHint(fmt.Errorf("unknown state command %q", c.Args().First()), "use callops state unlock ID, state restore or state discard-journal")
+			}
+			return cli.ShowSubcommandHelp(c)
+		},
 		Subcommands: []*cli.Command{
 			{
 				Name:      "unlock",
