@@ -293,10 +293,10 @@ func confirm(stdin io.Reader, stdout io.Writer, steps int) error {
 	return nil
 }
 
-// isTerminal reports whether r is an interactive terminal: a character
+// isTerminal reports whether stream (stdin or stdout) is an interactive terminal: a character
 // device other than the null device (which is one too).
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}

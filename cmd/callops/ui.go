@@ -7,8 +7,9 @@ package main
 //   - Errors go to stderr as lines "callops: <what failed>: <why>", lowercase,
 //     without a final period, optionally followed by one "hint: <what to do
 //     next>" line. Never a Go panic or a stack trace.
-//   - Color only when stdout is a terminal, NO_COLOR is unset (any value
-//     disables it, https://no-color.org) and --no-color is not given.
+//   - Color only when stdout is a terminal, NO_COLOR is unset or empty (a
+//     non-empty value disables it, https://no-color.org) and --no-color is
+//     not given.
 //   - Exit codes: 0 success; 1 error (lint errors found, invalid input, stale
 //     plan, lock held, apply failed); 2 only with plan --detailed-exitcode
 //     when the plan has changes.
@@ -79,19 +80,11 @@ func report(stderr io.Writer, err error) int {
 
 // colorEnabled reports whether output to w may be colored.
 func colorEnabled(w io.Writer, noColorFlag bool) bool {
-	if noColorFlag {
-		return false
-	}
-	if _, set := os.LookupEnv("NO_COLOR"); set {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	return fi.Mode()&os.ModeCharDevice != 0
+	return colorAllowed(noColorFlag, os.Getenv("NO_COLOR"), isTerminal(w))
+}
+
+// colorAllowed is the rule: a terminal, no --no-color, and NO_COLOR unset or
+// empty (https://no-color.org: "when present and not an empty string").
+func colorAllowed(noColorFlag bool, noColorEnv string, terminal bool) bool {
+	return terminal && !noColorFlag && noColorEnv == ""
 }
