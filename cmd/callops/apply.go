@@ -122,6 +122,12 @@ func openBackend(o applyOptions, file string) (tenant.Backend, error) {
 // another callops (with the way out), or a state that does not parse.
 func openError(file string, err error) error {
 	var le *tenant.LockHeldError
+	if errors.As(err, &le) && le.ID == "" {
+		// A lock file cut short (a callops killed while writing it)
+		// has no id: tenant.Unlock removes it with the empty id.
+		return withHint(fmt.Errorf("state %s is locked: lock file %s is unreadable", filepath.ToSlash(file), filepath.ToSlash(le.Path)),
+			fmt.Sprintf("if no callops is running: callops state unlock '' --state %s", file))
+	}
 	if errors.As(err, &le) {
 		return withHint(fmt.Errorf("state %s is locked: %w", filepath.ToSlash(file), err),
 			fmt.Sprintf("wait for it to finish (--lock-timeout), or if no callops is running: callops state unlock %s --state %s", le.ID, file))
