@@ -170,6 +170,10 @@ func stateError(file string, err error) error {
 	if errors.As(err, &pe) && pe.Line > 0 {
 		return fmt.Errorf("reading state %s:%d: %s", filepath.ToSlash(file), pe.Line, pe.Msg)
 	}
+	if strings.HasPrefix(err.Error(), "reading state ") {
+		// The file backend's errors name the file already.
+		return err
+	}
 	return fmt.Errorf("reading state %s: %w", filepath.ToSlash(file), err)
 }
 
