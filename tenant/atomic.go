@@ -7,11 +7,21 @@ import (
 	"strings"
 )
 
+// WriteFileAtomic is writeFileAtomic for the other writers of callops (plan
+// files, fmt, scripts): one implementation of "old file or new file, never a
+// torn one".
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeFileAtomic(path, data, perm)
+}
+
 // writeFileAtomic replaces path with data so that a crash at any point
 // leaves either the old file or the new one, never a torn one: the data goes
 // to a temporary file in the same directory, which is synced, renamed over
 // path, and the directory is synced so the rename itself is durable.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

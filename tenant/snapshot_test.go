@@ -178,3 +178,27 @@ func TestDigestCanonicalFastPath(t *testing.T) {
 		t.Errorf("slow path digest %s, want %s", got, want)
 	}
 }
+
+// TestWriteFileAtomicOntoDirectory: replacing a directory is refused with a
+// message, and nothing is left behind.
+func TestWriteFileAtomicOntoDirectory(t *testing.T) {
+	dir := t.TempDir()
+	target := dir + "/out"
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFileAtomic(target, []byte("x"), 0o644)
+	if err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("err = %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+	if err := WriteFileAtomic(dir+"/file", []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(dir + "/file"); string(b) != "x" {
+		t.Errorf("content %q", b)
+	}
+}

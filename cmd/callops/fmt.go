@@ -13,6 +13,7 @@ import (
 
 	"github.com/callops/callops/diff"
 	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
 )
 
 func init() { register(fmtCommand) }
@@ -146,41 +147,12 @@ func joinDirPath(dir, file string) string {
 	return filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(file)))
 }
 
-// writeFileAtomic replaces path by data: a temporary file in the same
-// directory is written, synced and renamed over path, so that a crash leaves
-// either the old or the new file. The file keeps its permissions.
+// writeFileAtomic replaces path by data (tenant.WriteFileAtomic), keeping
+// the file's permissions.
 func writeFileAtomic(path string, data []byte) error {
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
+	return tenant.WriteFileAtomic(path, data, mode)
 }
