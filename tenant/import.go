@@ -431,7 +431,8 @@ func (im *importer) target(tel, raw string) string {
 			if p := im.s.PolicyByIdentity(name); p != nil {
 				return PolicyTargetPrefix + p.Identity
 			}
-			im.warn(file, "%s is held by policy %s, which is not in %s: kept as written", tel, name, ExportPolicies)
+			// A policy that is not in the export: crossCheck repairs
+			// the number once every policy's list is known.
 			return PolicyTargetPrefix + name
 		}
 		im.warn(file, "%s is held by %s, which callops does not manage: kept as written", tel, t)
@@ -538,10 +539,18 @@ func guessDomain(s *Snapshot) string {
 	return best
 }
 
+// policyLists reports whether the policy named name exists and lists e as
+// an emergency number.
+func (im *importer) policyLists(name, e string) bool {
+	p := im.s.PolicyByIdentity(name)
+	return p != nil && containsExact(p.EmergencyNumbers, e)
+}
+
 // crossCheck reports what the files say about each other that callops
 // cannot keep: grants of policies that do not exist, emergency numbers the
-// inventory shows as held by someone else, users whose LineUri is not a
-// number the inventory gives them.
+// inventory shows as held by someone else, numbers the inventory shows as
+// held by a policy that does not list them (repaired), users whose LineUri
+// is not a number the inventory gives them.
 func (im *importer) crossCheck() {
 	s := im.s
 	for i := range s.Users {
@@ -570,10 +579,38 @@ func (im *importer) crossCheck() {
 				n.PstnAssignmentStatus = StatusPolicyAssigned
 				im.warn(ExportNumbers, "%s is an emergency number of policy %s but shows no assignment: recorded as held by the policy", e, p.Identity)
 			case isPolicyTarget(t) && policyKey(t[len(PolicyTargetPrefix):]) == policyKey(p.Identity):
+			case isPolicyTarget(t) && !im.policyLists(t[len(PolicyTargetPrefix):], e):
+				// The inventory names a policy that does not list the
+				// number (or does not exist): it lags behind a move.
+				n.AssignedPstnTargetID = PolicyTargetPrefix + p.Identity
+				n.PstnAssignmentStatus = StatusPolicyAssigned
+				im.warn(ExportNumbers, "%s is an emergency number of policy %s but shows it held by policy %s, which does not list it: recorded as held by policy %s",
+					e, p.Identity, t[len(PolicyTargetPrefix):], p.Identity)
 			default:
 				im.warn(ExportNumbers, "%s is an emergency number of policy %s but is assigned to %s", e, p.Identity, t)
 			}
 		}
+	}
+	// A number the inventory shows held by a policy that is not in the
+	// export, or that does not list it, and that no policy lists: a state
+	// file can't keep the dangling holder (tenant.Snapshot.Validate), and
+	// the policies' lists are what the service uses, so it is free.
+	for i := range s.Numbers {
+		n := &s.Numbers[i]
+		if !isPolicyTarget(n.AssignedPstnTargetID) {
+			continue
+		}
+		name := n.AssignedPstnTargetID[len(PolicyTargetPrefix):]
+		if im.policyLists(name, n.TelephoneNumber) {
+			continue
+		}
+		if s.PolicyByIdentity(name) == nil {
+			im.warn(ExportNumbers, "%s is held by policy %s, which is not in %s: recorded as unassigned", n.TelephoneNumber, name, ExportPolicies)
+		} else {
+			im.warn(ExportNumbers, "%s is held by policy %s, whose emergency numbers do not list it: recorded as unassigned", n.TelephoneNumber, name)
+		}
+		n.AssignedPstnTargetID = ""
+		n.PstnAssignmentStatus = StatusUnassigned
 	}
 	held := make(map[string]string, len(s.Numbers))
 	for _, n := range s.Numbers {

@@ -253,7 +253,8 @@ func lineOf(data []byte, off int64) int {
 
 // Validate checks the snapshot's own consistency: the format tag, unique keys
 // (policy identities, object ids, UPNs, numbers, location ids, group ids) and
-// references that must resolve (a policy's resource account).
+// references that must resolve (a number held by a policy names a policy
+// that lists it).
 func (s *Snapshot) Validate() error {
 	if err := checkFormat(s.Format); err != nil {
 		return err
@@ -287,7 +288,7 @@ func (s *Snapshot) Validate() error {
 		if p.Identity == "" {
 			return &ParseError{Msg: "a policy has an empty identity"}
 		}
-		if err := dup("policy", strings.ToLower(p.Identity)); err != nil {
+		if err := dup("policy", policyKey(p.Identity)); err != nil {
 			return err
 		}
 	}
@@ -321,6 +322,9 @@ func (s *Snapshot) Validate() error {
 			return err
 		}
 	}
+	if err := s.validatePolicyTargets(seen["policy"]); err != nil {
+		return err
+	}
 	for _, l := range s.Locations {
 		if err := dup("location", strings.ToLower(l.LocationID)); err != nil {
 			return err
@@ -329,6 +333,41 @@ func (s *Snapshot) Validate() error {
 	for _, g := range s.GroupAssignments {
 		if err := dup("group assignment", strings.ToLower(g.GroupID)); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// validatePolicyTargets checks that every number marked as held by a policy
+// (assignedPstnTargetId "TeamsSharedCallingRoutingPolicy|Tag:<name>") names
+// a policy of the state that lists it as an emergency number. policies holds
+// the lower-cased identities. The service's rules and the planner take the
+// policy's list and the number's holder to agree; a state where they don't
+// would otherwise fail deep inside plan, as if callops had a bug.
+func (s *Snapshot) validatePolicyTargets(policies map[string]struct{}) error {
+	var listed map[[2]string]struct{}
+	for _, n := range s.Numbers {
+		if !isPolicyTarget(n.AssignedPstnTargetID) {
+			continue
+		}
+		name := n.AssignedPstnTargetID[len(PolicyTargetPrefix):]
+		key := policyKey(name)
+		if _, ok := policies[key]; !ok {
+			return &ParseError{Msg: fmt.Sprintf("number %s is held by policy %s (assignedPstnTargetId %q), which is not in the state's policies",
+				n.TelephoneNumber, name, n.AssignedPstnTargetID)}
+		}
+		if listed == nil {
+			// Built on first need: most numbers are held by users.
+			listed = map[[2]string]struct{}{}
+			for _, p := range s.Policies {
+				for _, e := range p.EmergencyNumbers {
+					listed[[2]string{policyKey(p.Identity), e}] = struct{}{}
+				}
+			}
+		}
+		if _, ok := listed[[2]string{key, n.TelephoneNumber}]; !ok {
+			return &ParseError{Msg: fmt.Sprintf("number %s is held by policy %s (assignedPstnTargetId %q), whose emergencyNumbers do not list it",
+				n.TelephoneNumber, name, n.AssignedPstnTargetID)}
 		}
 	}
 	return nil

@@ -76,6 +76,10 @@ func TestParseStateErrors(t *testing.T) {
 		{"duplicate number", strings.Replace(minimalState, `"+14255556677","numberType"`, `"+14255550100","numberType"`, 1), "duplicate number", 0},
 		{"duplicate upn", strings.Replace(minimalState, `"alice@contoso.com"`, `"RA1@contoso.com"`, 1), "duplicate user principal name", 0},
 		{"trailing data", minimalState + "{}", "trailing data", 0},
+		{"number held by a policy not in the state", strings.Replace(minimalState, `Tag:Redmond"`, `Tag:Gone"`, 1),
+			`number +14255556677 is held by policy Gone (assignedPstnTargetId "TeamsSharedCallingRoutingPolicy|Tag:Gone"), which is not in the state's policies`, 0},
+		{"number held by a policy that does not list it", strings.Replace(minimalState, `"emergencyNumbers":["+14255556677"]`, `"emergencyNumbers":[]`, 1),
+			`number +14255556677 is held by policy Redmond (assignedPstnTargetId "TeamsSharedCallingRoutingPolicy|Tag:Redmond"), whose emergencyNumbers do not list it`, 0},
 		{"array", `[]`, "the state is a JSON array, not an object", 1},
 	}
 	for _, tt := range tests {
