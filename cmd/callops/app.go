@@ -46,6 +46,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return report(stderr, withHint(fmt.Errorf("flag %s needs a value", missing), "see 'callops help'"))
 	}
 	err := app.RunContext(context.Background(), permuted)
+	if e, ok := app.Metadata[helpNotFound].(error); ok && err == nil {
+		err = e
+	}
 	return report(stderr, requiredFlagError(err, args))
 }
 
@@ -75,15 +78,28 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		// urfave/cli would call os.Exit on cli.Exit errors; callops maps
 		// errors to exit codes itself, in report.
 		ExitErrHandler: func(*cli.Context, error) {},
+		Metadata:       map[string]any{},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return withHint(usageError(err), fmt.Sprintf("see 'callops %s --help'", strings.TrimSpace(c.Command.FullName())))
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
-			// Reported through the returned error of Action below.
+			// Only urfave/cli's help command calls this (`callops help
+			// NAME`, `callops state help NAME`), and then returns nil:
+			// leave the error for run. An unknown command itself is
+			// reported by Action below.
+			parent, cmds := "", c.App.Commands
+			if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
+				parent, cmds = c.Command.Name, c.Command.Subcommands
+			}
+			c.App.Metadata[helpNotFound] = unknownHelpTopic(parent, name, cmds)
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return withHint(fmt.Errorf("unknown command %q", c.Args().First()), "see 'callops help' for the list of commands")
+				hint := "see 'callops help' for the list of commands"
+				if s := closestName(c.Args().First(), commandNames(c.App.Commands)); s != "" {
+					hint = fmt.Sprintf("did you mean 'callops %s'? %s", s, hint)
+				}
+				return withHint(fmt.Errorf("unknown command %q", c.Args().First()), hint)
 			}
 			return cli.ShowAppHelp(c)
 		},

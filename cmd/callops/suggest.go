@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// helpNotFound is the app Metadata key under which CommandNotFound leaves
+// the error for `callops help NAME` of a command that does not exist:
+// urfave/cli's help command returns nil after calling CommandNotFound, so
+// run picks the error up after the app has run.
+const helpNotFound = "callops.helpNotFound"
+
+// commandNames lists the visible commands of cmds, without help, sorted.
+func commandNames(cmds []*cli.Command) []string {
+	var out []string
+	for _, c := range cmds {
+		if c.Hidden || c.Name == "help" {
+			continue
+		}
+		out = append(out, c.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// unknownHelpTopic is the usage error of `callops [CMD] help NAME` when NAME
+// is no command: it suggests the command NAME looks like, else lists them.
+// parent is "" for a top-level command, else the parent's name.
+func unknownHelpTopic(parent, name string, cmds []*cli.Command) error {
+	names := commandNames(cmds)
+	prefix, kind, see := "callops ", "command", "callops help"
+	if parent != "" {
+		prefix, kind, see = "callops "+parent+" ", parent+" command", "callops "+parent+" --help"
+	}
+	err := fmt.Errorf("no %s %q", kind, name)
+	if s := closestName(name, names); s != "" {
+		return withHint(err, fmt.Sprintf("did you mean '%shelp %s'?", prefix, s))
+	}
+	return withHint(err, fmt.Sprintf("%ss: %s; see '%s'", kind, strings.Join(names, ", "), see))
+}
+
+// closestName returns the name of names that s most likely misspells (an
+// edit distance of at most 2, and less than half of s), or "".
+func closestName(s string, names []string) string {
+	best, bestDist := "", 3
+	ls := strings.ToLower(s)
+	for _, n := range names {
+		d := editDistance(ls, strings.ToLower(n))
+		if d < bestDist && 2*d < len(ls) {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b (command names are
+// short: the quadratic table costs nothing).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
