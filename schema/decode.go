@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -22,6 +23,8 @@ var (
 	pathPolicies         = cue.MakePath(cue.Str("policies"))
 	pathResourceAccount  = cue.MakePath(cue.Str("resourceAccount"))
 	pathResourceAccounts = cue.MakePath(cue.Str("resourceAccounts"))
+	pathTenant           = cue.MakePath(cue.Str("tenant"))
+	pathTenantDomain     = cue.MakePath(cue.Str("tenant"), cue.Str("domain"))
 	pathTenantDefault    = cue.MakePath(cue.Str("tenantDefault"))
 	pathType             = cue.MakePath(cue.Str("type"))
 	pathUserNumbers      = cue.MakePath(cue.Str("userNumbers"))
@@ -32,9 +35,24 @@ var (
 // checked types and required fields, so an error here means a value the
 // schema allows but the model cannot hold (reported with its position).
 func decode(v cue.Value) (*Desired, error) {
+	d, _, err := decodeWith(v, false)
+	return d, err
+}
+
+// decodeChecked decodes a value that was not unified with the schema,
+// checking the schema's constraints in Go on the way (check.go). ok is false
+// when the value breaks one of them: the caller then unifies with the
+// schema, for CUE's verdict and its messages.
+func decodeChecked(v cue.Value) (d *Desired, ok bool, err error) {
+	return decodeWith(v, true)
+}
+
+func decodeWith(v cue.Value, strict bool) (*Desired, bool, error) {
 	d := &Desired{}
+	c := checker{strict: strict}
 	var problems []Problem
 	bad := func(val cue.Value, path string, err error) {
+		c.fail()
 		problems = append(problems, Problem{Pos: fromToken(val.Pos()), Path: path, Message: err.Error()})
 	}
 	str := func(val cue.Value, path string) (string, Pos) {
@@ -44,37 +62,59 @@ func decode(v cue.Value) (*Desired, error) {
 		}
 		return s, valuePos(val)
 	}
+	// field reads the field of a struct that the schema declares, checking in
+	// strict mode that it holds a string matching re (nil: any string).
+	field := func(fv cue.Value, re *regexp.Regexp, path ...any) (string, Pos) {
+		c.isString(fv)
+		s, p := str(fv, Path(path...))
+		c.match(re, s)
+		return s, p
+	}
 
-	dom := v.LookupPath(cue.ParsePath("tenant.domain"))
-	d.Domain, d.DomainPos = str(dom, "tenant.domain")
+	c.closed(v, tenantFields, true)
+	dom := v.LookupPath(pathTenantDomain)
+	c.closed(v.LookupPath(pathTenant), tenantDomainFields, false)
+	d.Domain, d.DomainPos = field(dom, reDomain, "tenant", "domain")
 
 	if l := v.LookupPath(pathLocations); l.Exists() {
+		c.isStruct(l)
 		eachField(l, func(key string, fv cue.Value) {
+			c.closed(fv, locationFields, false)
 			loc := Location{Key: key, Pos: keyPos(fv)}
-			loc.ID, loc.IDPos = str(fv.LookupPath(pathID), Path("locations", key, "id"))
-			loc.Country, loc.CountryPos = str(fv.LookupPath(pathCountry), Path("locations", key, "country"))
+			loc.ID, loc.IDPos = field(fv.LookupPath(pathID), reGUID, "locations", key, "id")
+			loc.Country, loc.CountryPos = field(fv.LookupPath(pathCountry), reCountry, "locations", key, "country")
 			d.Locations = append(d.Locations, loc)
 		})
 	}
 	if l := v.LookupPath(pathResourceAccounts); l.Exists() {
+		c.isStruct(l)
 		eachField(l, func(key string, fv cue.Value) {
+			c.match(reUPN, key)
+			c.closed(fv, accountFields, false)
 			ra := ResourceAccount{UPN: key, Pos: keyPos(fv)}
-			ra.Number, ra.NumberPos = str(fv.LookupPath(pathNumber), Path("resourceAccounts", key, "number"))
-			ra.Type, ra.TypePos = str(fv.LookupPath(pathType), Path("resourceAccounts", key, "type"))
+			ra.Number, ra.NumberPos = field(fv.LookupPath(pathNumber), reNumber, "resourceAccounts", key, "number")
+			ra.Type, ra.TypePos = field(fv.LookupPath(pathType), nil, "resourceAccounts", key, "type")
+			c.numberType(ra.Type)
 			if lv := fv.LookupPath(pathLocation); lv.Exists() {
-				ra.Location, ra.LocationPos = str(lv, Path("resourceAccounts", key, "location"))
+				ra.Location, ra.LocationPos = field(lv, nil, "resourceAccounts", key, "location")
 			}
 			d.ResourceAccounts = append(d.ResourceAccounts, ra)
 		})
 	}
 	if l := v.LookupPath(pathPolicies); l.Exists() {
+		c.isStruct(l)
 		eachField(l, func(key string, fv cue.Value) {
+			c.match(rePolicyName, key)
+			c.closed(fv, policyFields, false)
 			p := Policy{Name: key, Pos: keyPos(fv)}
-			p.ResourceAccount, p.ResourceAccountPos = str(fv.LookupPath(pathResourceAccount), Path("policies", key, "resourceAccount"))
+			p.ResourceAccount, p.ResourceAccountPos = field(fv.LookupPath(pathResourceAccount), reUPN, "policies", key, "resourceAccount")
 			if dv := fv.LookupPath(pathDescription); dv.Exists() {
-				p.Description, p.DescriptionPos = str(dv, Path("policies", key, "description"))
+				p.Description, p.DescriptionPos = field(dv, nil, "policies", key, "description")
 			}
 			p.EmergencyNumbers = strList(fv.LookupPath(pathEmergencyNumbers), Path("policies", key, "emergencyNumbers"), bad)
+			for _, e := range p.EmergencyNumbers {
+				c.match(reNumber, e.Value)
+			}
 			p.Users = strList(fv.LookupPath(pathUsers), Path("policies", key, "users"), bad)
 			for i, u := range p.Users {
 				if !IsUPN(u.Value) {
@@ -83,7 +123,10 @@ func decode(v cue.Value) (*Desired, error) {
 				}
 			}
 			if gv := fv.LookupPath(pathGroups); gv.Exists() {
+				c.isStruct(gv)
 				eachField(gv, func(gid string, rv cue.Value) {
+					c.match(reGUID, gid)
+					c.rank(rv)
 					rank, err := rv.Int64()
 					if err != nil {
 						bad(rv, Path("policies", key, "groups", gid), err)
@@ -96,20 +139,28 @@ func decode(v cue.Value) (*Desired, error) {
 		})
 	}
 	if tv := v.LookupPath(pathTenantDefault); tv.Exists() {
-		d.TenantDefault, d.TenantDefaultPos = str(tv, "tenantDefault")
+		d.TenantDefault, d.TenantDefaultPos = field(tv, nil, "tenantDefault")
+		c.nonEmpty(d.TenantDefault)
 	}
 	if l := v.LookupPath(pathUserNumbers); l.Exists() {
+		c.isStruct(l)
 		eachField(l, func(key string, fv cue.Value) {
+			c.match(reUPN, key)
+			c.closed(fv, userNumberFields, false)
 			u := UserNumber{UPN: key, Pos: keyPos(fv)}
-			u.Number, u.NumberPos = str(fv.LookupPath(pathNumber), Path("userNumbers", key, "number"))
-			u.Type, u.TypePos = str(fv.LookupPath(pathType), Path("userNumbers", key, "type"))
+			u.Number, u.NumberPos = field(fv.LookupPath(pathNumber), reNumber, "userNumbers", key, "number")
+			u.Type, u.TypePos = field(fv.LookupPath(pathType), nil, "userNumbers", key, "type")
+			c.numberType(u.Type)
 			d.UserNumbers = append(d.UserNumbers, u)
 		})
 	}
-	if len(problems) > 0 {
-		return nil, &LoadError{Problems: sortProblems(problems)}
+	if strict && c.deviant {
+		return nil, false, nil
 	}
-	return d, nil
+	if len(problems) > 0 {
+		return nil, true, &LoadError{Problems: sortProblems(problems)}
+	}
+	return d, true, nil
 }
 
 // eachField calls fn for every regular field of a struct value, in order.

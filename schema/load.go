@@ -219,7 +219,7 @@ func LoadFiles(files []File, opt Options) (*Desired, error) {
 				done <- result{err: fmt.Errorf("evaluating desired state: internal CUE error: %v", r)}
 			}
 		}()
-		d, err := load(files)
+		d, err := load(files, true)
 		done <- result{d, err}
 	}()
 	select {
@@ -233,7 +233,8 @@ func LoadFiles(files []File, opt Options) (*Desired, error) {
 	}
 }
 
-func load(files []File) (*Desired, error) {
+// load evaluates files; fast allows decodeFast (tests compare the paths).
+func load(files []File, fast bool) (*Desired, error) {
 	var problems []Problem
 	asts := make([]*ast.File, 0, len(files))
 	pkg, pkgFile := "", ""
@@ -280,15 +281,24 @@ func load(files []File) (*Desired, error) {
 	if err := v.Err(); err != nil {
 		return nil, &LoadError{Problems: sortProblems(cueProblemsIn(err, v))}
 	}
-	t := tenantSchema(ctx)
-	u := t.Unify(v)
-	if err := u.Validate(cue.Concrete(true)); err != nil {
-		return nil, &LoadError{Problems: sortProblems(cueProblemsIn(err, u))}
+	var d *Desired
+	var err error
+	if fast {
+		d, err = decodeFast(v)
 	}
-	// Decode from the user's own value: it holds the same concrete data once
-	// u validates (the schema has no defaults), and its positions are the
-	// user's without asking CUE for conjuncts.
-	d, err := decode(v)
+	if d == nil && err == nil {
+		// The user's value breaks the schema somewhere (or uses what the Go
+		// checks leave to CUE): unify with #Tenant for CUE's verdict.
+		t := tenantSchema(ctx)
+		u := t.Unify(v)
+		if err := u.Validate(cue.Concrete(true)); err != nil {
+			return nil, &LoadError{Problems: sortProblems(cueProblemsIn(err, u))}
+		}
+		// Decode from the user's own value: it holds the same concrete data
+		// once u validates (the schema has no defaults), and its positions are
+		// the user's without asking CUE for conjuncts.
+		d, err = decode(v)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +308,21 @@ func load(files []File) (*Desired, error) {
 	}
 	d.Sort()
 	return d, nil
+}
+
+// decodeFast decodes the user's value checking the schema in Go (check.go),
+// without unifying it with #Tenant. It returns a nil model and a nil error
+// when the value is not concrete or breaks a constraint of the schema;
+// the caller then unifies, for CUE's verdict and messages.
+func decodeFast(v cue.Value) (*Desired, error) {
+	if v.Validate(cue.Concrete(true)) != nil {
+		return nil, nil
+	}
+	d, ok, err := decodeChecked(v)
+	if !ok {
+		return nil, nil
+	}
+	return d, err
 }
 
 var (

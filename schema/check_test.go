@@ -1,0 +1,215 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
+	"github.com/google/go-cmp/cmp"
+)
+
+// fastPathCases are desired states that the Go checks must judge as
+// tenant.cue does: valid ones (which must take the fast path) and ones that
+// break each constraint of the schema, or use what the Go checks leave to
+// CUE.
+var fastPathCases = []struct {
+	name string
+	src  string
+	fast bool // the fast path decodes it (false: left to CUE)
+}{
+	{"contoso", contoso, true},
+	{"helpers at the top", "package tenant\n#Site: {resourceAccount: string}\n_n: 2\ntenant: domain: \"x.com\"\npolicies: P: #Site & {resourceAccount: \"r@x.com\"}\n", true},
+	{"default value", "package tenant\ntenant: domain: *\"x.com\" | \"y.com\"\n", true},
+	{"no package", "tenant: domain: \"x.com\"\n", true},
+	{"comprehension", "package tenant\ntenant: domain: \"x.com\"\npolicies: {for n in [\"A\", \"B\"] {(n): resourceAccount: \"r@x.com\"}}\n", true},
+	{"user not a upn", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [\"a@x\", \"bob\"]}\n", true},
+	{"unknown top field", "package tenant\ntenant: domain: \"x\"\npolicy: {}\n", false},
+	{"optional top field", "package tenant\ntenant: domain: \"x\"\nfoo?: int\n", false},
+	{"unknown policy field", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyCallbackNumbers: [\"+14255550100\"]}\n", false},
+	{"hidden policy field", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", _d: 1}\n", false},
+	{"optional policy field", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", z?: int}\n", false},
+	{"definition in policy", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", #d: 1}\n", false},
+	{"unknown tenant field", "package tenant\ntenant: {domain: \"x\", id: \"y\"}\n", false},
+	{"missing tenant", "package tenant\npolicies: P: resourceAccount: \"r@x\"\n", false},
+	{"domain with space", "package tenant\ntenant: domain: \"x y\"\n", false},
+	{"domain not a string", "package tenant\ntenant: domain: 5\n", false},
+	{"domain bytes", "package tenant\ntenant: domain: 'x.com'\n", false},
+	{"incomplete domain", "package tenant\ntenant: domain: string\n", false},
+	{"tenant null", "package tenant\ntenant: null\n", false},
+	{"bad location id", "package tenant\ntenant: domain: \"x\"\nlocations: l: {id: \"nope\", country: \"US\"}\n", false},
+	{"bad country", "package tenant\ntenant: domain: \"x\"\nlocations: l: {id: \"407c17ae-8c41-431e-894a-38787c682f68\", country: \"us\"}\n", false},
+	{"missing country", "package tenant\ntenant: domain: \"x\"\nlocations: l: {id: \"407c17ae-8c41-431e-894a-38787c682f68\"}\n", false},
+	{"locations a list", "package tenant\ntenant: domain: \"x\"\nlocations: []\n", false},
+	{"account key not a upn", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: ra: {number: \"+14255550100\", type: \"CallingPlan\"}\n", false},
+	{"account bad number", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"14255550100\", type: \"CallingPlan\"}\n", false},
+	{"account number with extension", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100;ext=12\", type: \"CallingPlan\"}\n", true},
+	{"account bad type", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\", type: \"Calling\"}\n", false},
+	{"account location not a string", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\", type: \"CallingPlan\", location: 1}\n", false},
+	{"account missing type", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\"}\n", false},
+	{"policy name with colon", "package tenant\ntenant: domain: \"x\"\npolicies: \"Tag:P\": {resourceAccount: \"r@x\"}\n", false},
+	{"policy ra not a upn", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r\"}\n", false},
+	{"policy missing ra", "package tenant\ntenant: domain: \"x\"\npolicies: P: {description: \"d\"}\n", false},
+	{"emergency number pattern", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: [\"425-555-0100\"]}\n", false},
+	{"emergency numbers not a list", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: \"+14255550100\"}\n", false},
+	{"emergency number not a string", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: [14255550100]}\n", false},
+	{"open emergency list", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: [\"+14255550100\", ...string]}\n", true},
+	{"description not a string", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", description: 1}\n", false},
+	{"users not strings", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [1]}\n", false},
+	{"group rank zero", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", groups: {\"0c6f1b7e-1111-2222-3333-444455556666\": 0}}\n", false},
+	{"group rank float", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", groups: {\"0c6f1b7e-1111-2222-3333-444455556666\": 1.0}}\n", false},
+	{"group rank string", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", groups: {\"0c6f1b7e-1111-2222-3333-444455556666\": \"1\"}}\n", false},
+	{"group key not a guid", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", groups: {sales: 1}}\n", false},
+	{"groups a list", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", groups: [1]}\n", false},
+	{"empty tenant default", "package tenant\ntenant: domain: \"x\"\ntenantDefault: \"\"\n", false},
+	{"tenant default not a string", "package tenant\ntenant: domain: \"x\"\ntenantDefault: true\n", false},
+	{"user number key not a upn", "package tenant\ntenant: domain: \"x\"\nuserNumbers: carol: {number: \"+14255550100\", type: \"CallingPlan\"}\n", false},
+	{"user number unknown field", "package tenant\ntenant: domain: \"x\"\nuserNumbers: \"c@x\": {number: \"+14255550100\", type: \"CallingPlan\", location: \"l\"}\n", false},
+	{"user number bad type", "package tenant\ntenant: domain: \"x\"\nuserNumbers: \"c@x\": {number: \"+14255550100\", type: \"DirectRoute\"}\n", false},
+	{"conflict in a hidden field", "package tenant\ntenant: domain: \"x\"\n_h: 1 & 2\n", false},
+	{"incomplete hidden field", "package tenant\ntenant: domain: \"x\"\n_h: int\n", true},
+	{"conflict in a definition", "package tenant\ntenant: domain: \"x\"\n#D: {a: 1 & 2}\n", false},
+}
+
+// buildUser evaluates src as the user's package alone, as load does before
+// the schema is involved.
+func buildUser(t testing.TB, src string) (cue.Value, bool) {
+	t.Helper()
+	af, err := parser.ParseFile("a.cue", src, parser.ParseComments)
+	if err != nil {
+		return cue.Value{}, false
+	}
+	inst := build.NewContext().NewInstance("", nil)
+	if err := inst.AddSyntax(af); err != nil {
+		return cue.Value{}, false
+	}
+	v := cuecontext.New().BuildInstance(inst)
+	return v, v.Err() == nil
+}
+
+// TestFastPathAgrees loads every case both ways: with the Go checks, and
+// always unifying with #Tenant. The results (model or problems) must be
+// the same, and the valid cases must really take the fast path (otherwise
+// large tenants silently pay for the second evaluation again).
+func TestFastPathAgrees(t *testing.T) {
+	for _, tt := range fastPathCases {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := files("a.cue", tt.src)
+			fast, ferr := load(fs, true)
+			slow, serr := load(fs, false)
+			if diff := cmp.Diff(errProblems(serr), errProblems(ferr)); diff != "" {
+				t.Errorf("errors differ (-unified +fast):\n%s", diff)
+			}
+			if diff := cmp.Diff(slow, fast, cmp.AllowUnexported(Desired{})); diff != "" {
+				t.Errorf("models differ (-unified +fast):\n%s", diff)
+			}
+			v, ok := buildUser(t, tt.src)
+			if !ok {
+				// An error of the user's own package: both paths stop
+				// before the schema is involved.
+				if tt.fast {
+					t.Fatal("case does not build")
+				}
+				return
+			}
+			d, err := decodeFast(v)
+			if took := d != nil || err != nil; took != tt.fast {
+				t.Errorf("fast path taken = %v, want %v (slow: %v)", took, tt.fast, serr)
+			}
+		})
+	}
+}
+
+func errProblems(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var le *LoadError
+	if !errors.As(err, &le) {
+		return []string{"error: " + err.Error()}
+	}
+	var out []string
+	for _, p := range le.Problems {
+		out = append(out, fmt.Sprintf("%s %s %s", p.Pos, p.Path, p.Message))
+	}
+	return out
+}
+
+// TestCheckMatchesSchema pins the Go copy of the schema (check.go) to
+// tenant.cue: every pattern, every closed struct's fields and the number
+// types. Changing tenant.cue without check.go fails here.
+func TestCheckMatchesSchema(t *testing.T) {
+	for _, pat := range []string{patNumber, patGUID, patUPN, patCountry, patDomain, patPolicyName} {
+		quoted := `=~"` + strings.ReplaceAll(pat, `\`, `\\`) + `"`
+		if !strings.Contains(Source, quoted) {
+			t.Errorf("tenant.cue has no %s", quoted)
+		}
+	}
+	if n := strings.Count(Source, "=~"); n != 6 {
+		// #Number, #GUID, #UPN, #Country, the domain and the policy key.
+		t.Errorf("tenant.cue has %d patterns; check.go knows 6", n)
+	}
+
+	ctx := cuecontext.New()
+	s := ctx.CompileString(Source)
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for def, want := range map[string]map[string]bool{
+		"#Tenant":          tenantFields,
+		"#Tenant.tenant":   tenantDomainFields,
+		"#Location":        locationFields,
+		"#ResourceAccount": accountFields,
+		"#Policy":          policyFields,
+		"#UserNumber":      userNumberFields,
+	} {
+		v := s.LookupPath(cue.ParsePath(def))
+		it, err := v.Fields(cue.Optional(true))
+		if err != nil {
+			t.Fatalf("%s: %v", def, err)
+		}
+		var got, wantNames []string
+		for it.Next() {
+			got = append(got, it.Selector().Unquoted())
+		}
+		for n := range want {
+			wantNames = append(wantNames, n)
+		}
+		sort.Strings(got)
+		sort.Strings(wantNames)
+		if diff := cmp.Diff(wantNames, got); diff != "" {
+			t.Errorf("fields of %s (-check.go +tenant.cue):\n%s", def, diff)
+		}
+	}
+
+	nt := s.LookupPath(cue.ParsePath("#NumberType"))
+	for _, typ := range []string{CallingPlan, OperatorConnect, DirectRouting, "Calling", ""} {
+		accepted := nt.Unify(ctx.CompileString(fmt.Sprintf("%q", typ))).Validate(cue.Concrete(true)) == nil
+		if accepted != numberTypes[typ] {
+			t.Errorf("#NumberType accepts %q = %v, check.go %v", typ, accepted, numberTypes[typ])
+		}
+	}
+}
+
+// FuzzFastPath: on any input, the fast path and the unified path agree.
+func FuzzFastPath(f *testing.F) {
+	for _, tt := range fastPathCases {
+		f.Add(tt.src)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		fs := files("a.cue", src)
+		fast, ferr := load(fs, true)
+		slow, serr := load(fs, false)
+		if diff := cmp.Diff(errProblems(serr), errProblems(ferr)); diff != "" {
+			t.Fatalf("errors differ (-unified +fast):\n%s", diff)
+		}
+		if diff := cmp.Diff(slow, fast, cmp.AllowUnexported(Desired{})); diff != "" {
+			t.Fatalf("models differ (-unified +fast):\n%s", diff)
+		}
+	})
+}
