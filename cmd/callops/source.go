@@ -101,7 +101,7 @@ func readSource(dir string, src desiredSource) ([]schema.File, apply.Source, err
 	case src.rev != "":
 		sha, err := repo.Resolve(src.rev)
 		if err != nil {
-			return nil, meta, withHint(err, "give a revision git knows: a sha, a branch, a tag or HEAD~1 (a shallow clone may lack older commits: fetch-depth: 0)")
+			return nil, meta, withHint(err, "give a revision git knows: a sha, a branch, a tag or HEAD~N (a shallow clone may lack older commits: fetch-depth: 0)")
 		}
 		meta.Commit = sha
 		files, err := repo.Files(sha, dir)

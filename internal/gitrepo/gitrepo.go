@@ -210,13 +210,14 @@ func (r *Repo) commit(rev string) (*object.Commit, error) {
 	}
 	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		// go-git returns several errors (not found, no parent for ~1,
-		// parse errors); to the user they all mean "no such commit".
-		return nil, fmt.Errorf("resolving revision %q: %w (%v)", rev, ErrUnknownRevision, err)
+		// go-git returns several errors (not found, a bare EOF for ~1
+		// past the first commit, parse errors): revisionError says which
+		// part of rev git lacks.
+		return nil, r.revisionError(rev, err)
 	}
 	c, err := r.repo.CommitObject(*h)
 	if err != nil {
-		return nil, fmt.Errorf("resolving revision %q: %w (%v)", rev, ErrUnknownRevision, err)
+		return nil, fmt.Errorf("revision %q (%s) is not a commit: %w (%v)", rev, h, ErrUnknownRevision, err)
 	}
 	return c, nil
 }
