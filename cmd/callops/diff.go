@@ -103,6 +103,11 @@ func loadSide(dir, side string, src desiredSource) (*schema.Desired, string, err
 	if src.rev != "" && errors.Is(err, gitrepo.ErrNoDir) {
 		return nil, label + ", no desired state", nil
 	}
+	if errors.Is(err, gitrepo.ErrNotRepo) {
+		// readSource's hint is lint's (--rev, --staged): say diff's own.
+		return nil, "", withHint(fmt.Errorf("loading the %s desired state: %s: %w", side, dir, gitrepo.ErrNotRepo),
+			"--base and --head name git revisions of DIR: run callops diff inside the git work tree that holds DIR")
+	}
 	var le *schema.LoadError
 	if errors.As(err, &le) {
 		lintCmd := "callops lint " + dir

@@ -74,7 +74,11 @@ type planOptions struct {
 
 func planOptionsFrom(c *cli.Context) (planOptions, error) {
 	if c.NArg() > 1 {
-		return planOptions{}, withHint(fmt.Errorf("%s takes one directory, got %d arguments", c.Command.Name, c.NArg()),
+		what := "one directory"
+		if c.Command.Name == "apply" {
+			what = "one plan file or directory"
+		}
+		return planOptions{}, withHint(fmt.Errorf("%s takes %s, got %d arguments", c.Command.Name, what, c.NArg()),
 			fmt.Sprintf("see 'callops %s --help'", c.Command.Name))
 	}
 	o := planOptions{
