@@ -148,7 +148,21 @@ func Decode(r io.Reader) (*Plan, error) {
 	if err := dec.Decode(&p); err != nil {
 		var se *StepError
 		if errors.As(err, &se) {
+			if se.Index == 0 {
+				// A step without a readable index: name it by its
+				// position, which is its index in a valid plan.
+				located := *se
+				located.Index = stepPosition(data)
+				return nil, &located
+			}
 			return nil, se
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			// Go's message names Go types ("Go struct field
+			// Summary.summary.steps of type int"): say it in JSON terms.
+			return nil, fmt.Errorf("invalid plan: line %d: field %q: a JSON %s where %s belongs",
+				lineAt(data, te.Offset), te.Field, te.Value, tenant.JSONKind(te.Type))
 		}
 		return nil, fmt.Errorf("invalid plan: %s", jsonMsg(err))
 	}
@@ -159,6 +173,32 @@ func Decode(r io.Reader) (*Plan, error) {
 		return nil, fmt.Errorf("invalid plan: %w", err)
 	}
 	return &p, nil
+}
+
+// stepPosition returns the 1-based position of the first step of the plan
+// JSON data that does not decode, 0 when none is found. It runs only on the
+// error path, so decoding the steps a second time costs nothing in the
+// common case.
+func stepPosition(data []byte) int {
+	var head struct {
+		Steps []json.RawMessage `json:"steps"`
+	}
+	if json.Unmarshal(data, &head) != nil {
+		return 0
+	}
+	for i, raw := range head.Steps {
+		var s Step
+		if s.UnmarshalJSON(raw) != nil {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// lineAt is the 1-based line of byte offset off in data.
+func lineAt(data []byte, off int64) int {
+	off = min(max(off, 0), int64(len(data)))
+	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
 // validate checks what the JSON decoder cannot: steps numbered 1..n in order

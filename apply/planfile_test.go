@@ -106,6 +106,18 @@ func TestDecodeErrors(t *testing.T) {
 		{"no lineage", `{"format":"callops-plan/v1"}`, `invalid plan: "state" has no lineage`, false},
 		{"trailing", string(good) + "{}", "invalid plan: trailing data after the plan object", false},
 		{"truncated", string(good[:len(good)/2]), "invalid plan: unexpected end of JSON (truncated file?)", false},
+		// Wrong types are said in JSON terms, never Go's (map[string]..., []apply.Step),
+		// and name the step by its position when it has no readable index.
+		{"step not an object", `{"format":"callops-plan/v1","steps":[{"index":1,"action":"policy.delete","policy":"a","reason":""},"policy.delete"]}`,
+			`step 2: is a JSON string, not an object`, false},
+		{"step index of the wrong type", `{"format":"callops-plan/v1","steps":[{"index":"1","action":"policy.delete","policy":"a"}]}`,
+			`step 1: "index" must be a positive integer, got "1"`, false},
+		{"step field of the wrong type", `{"format":"callops-plan/v1","steps":[{"index":1,"action":"grant.group","group":"g","policy":"a","rank":{"n":1}}]}`,
+			`step 1: grant.group: "rank" must be a non-negative integer, got {"n":1}`, false},
+		{"steps not a list", "{\"format\":\"callops-plan/v1\",\n\"steps\":{}}", `invalid plan: line 2: field "steps": a JSON object where an array belongs`, false},
+		{"summary field of the wrong type", `{"format":"callops-plan/v1","summary":{"steps":"1"}}`, `invalid plan: line 1: field "summary.steps": a JSON string where a number belongs`, false},
+		{"hazard field of the wrong type", `{"format":"callops-plan/v1","hazards":[{"kind":1}]}`, `invalid plan: line 1: field "hazards.kind": a JSON number where a string belongs`, false},
+		{"source of the wrong type", `{"format":"callops-plan/v1","source":[]}`, `invalid plan: line 1: field "source": a JSON array where an object belongs`, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -133,6 +133,8 @@ type StepError struct {
 	Msg   string
 }
 
+// Error says "step N: ...", N the step's index, or when the step has no
+// readable index, its position in the plan (Decode fills it in).
 func (e *StepError) Error() string {
 	if e.Index > 0 {
 		return fmt.Sprintf("step %d: %s", e.Index, e.Msg)
@@ -146,6 +148,10 @@ func (e *StepError) Error() string {
 func (s *Step) UnmarshalJSON(data []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return &StepError{Msg: fmt.Sprintf("is a JSON %s, not an object", te.Value)}
+		}
 		return &StepError{Msg: "not a JSON object: " + jsonMsg(err)}
 	}
 	if raw == nil {

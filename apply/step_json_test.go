@@ -103,7 +103,8 @@ func TestStepJSONErrors(t *testing.T) {
 		{"update without change", `{"index":1,"action":"policy.update","policy":"a"}`, `step 1: policy.update: needs "resourceAccount" or "description" (what changes)`},
 		{"group without rank", `{"index":1,"action":"grant.group","group":"g","policy":"a"}`, `step 1: grant.group: missing field "rank"`},
 		{"negative rank", `{"index":1,"action":"grant.group","group":"g","policy":"a","rank":-1}`, `step 1: grant.group: "rank" must be a non-negative integer, got -1`},
-		{"not an object", `[1]`, `step: not a JSON object: cannot unmarshal array into Go value of type map[string]json.RawMessage`},
+		{"not an object", `[1]`, `step: is a JSON array, not an object`},
+		{"a string", `"policy.delete"`, `step: is a JSON string, not an object`},
 		{"null", `null`, `step: is null`},
 	}
 	for _, tc := range tests {
