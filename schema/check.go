@@ -117,13 +117,6 @@ func (c *checker) rank(v cue.Value) {
 	}
 }
 
-// isStruct checks that a map of the schema ([key]: #X) is a struct.
-func (c *checker) isStruct(v cue.Value) {
-	if c.on() && kind(v) != cue.StructKind {
-		c.deviant = true
-	}
-}
-
 // kind is the kind of v's default if it has one (*"a" | "b"), as the
 // decoder reads it.
 func kind(v cue.Value) cue.Kind {
@@ -133,40 +126,69 @@ func kind(v cue.Value) cue.Kind {
 	return v.Kind()
 }
 
-// closedOpts lists every kind of field, so that closed sees them all.
-var closedOpts = []cue.Option{cue.Optional(true), cue.Definitions(true), cue.Hidden(true)}
+// allOpts lists every kind of field, so that strict checks see them all.
+var allOpts = []cue.Option{cue.Optional(true), cue.Definitions(true), cue.Hidden(true)}
 
-// closed checks that v is a struct whose regular fields are all declared
-// by the schema. Inside the schema's definitions, any other kind of field
-// (optional, hidden, a definition) is left to CUE: it is allowed there, but
-// the checks here stay simple by not reasoning about it. At the top level
-// (top), hidden fields and definitions are the user's own helpers and CUE
-// allows them; an optional field is still left to CUE.
-func (c *checker) closed(v cue.Value, allowed map[string]bool, top bool) {
-	if !c.on() {
+// fields calls fn for each regular field of the struct v, once. In strict
+// mode it checks that v is a struct whose regular fields are all declared
+// by the schema (allowed). Inside the schema's definitions, any other kind
+// of field (optional, hidden, a definition) is left to CUE: it is allowed
+// there, but the checks here stay simple by not reasoning about it. At the
+// top level (top), hidden fields and definitions are the user's own helpers
+// and CUE allows them; an optional field is still left to CUE.
+func (c *checker) fields(v cue.Value, allowed map[string]bool, top bool, fn func(name string, fv cue.Value)) {
+	if !c.strict {
+		it, err := v.Fields()
+		if err != nil {
+			return
+		}
+		for it.Next() {
+			fn(it.Selector().Unquoted(), it.Value())
+		}
 		return
 	}
 	if kind(v) != cue.StructKind {
 		c.deviant = true
 		return
 	}
-	it, err := v.Fields(closedOpts...)
+	it, err := v.Fields(allOpts...)
 	if err != nil {
 		c.deviant = true
 		return
 	}
-	for it.Next() {
+	for it.Next() && !c.deviant {
 		sel := it.Selector()
 		switch {
 		case sel.ConstraintType() != 0:
 			c.deviant = true // optional or required (a ? or ! field)
 		case sel.LabelType() != cue.StringLabel:
 			c.deviant = !top // hidden, a definition, or both
-		case !allowed[sel.Unquoted()]:
+		case allowed != nil && !allowed[sel.Unquoted()]:
 			c.deviant = true
+		default:
+			fn(sel.Unquoted(), it.Value())
 		}
-		if c.deviant {
-			return
+	}
+}
+
+// entries calls fn for each entry of a map of the schema ([key]: #X), when
+// the map exists; in strict mode it checks that it is a struct of regular
+// fields whose keys match key (nil: any).
+func (c *checker) entries(v cue.Value, key *regexp.Regexp, fn func(key string, fv cue.Value)) {
+	if !v.Exists() {
+		return
+	}
+	c.fields(v, nil, false, func(k string, fv cue.Value) {
+		c.match(key, k)
+		if !c.deviant {
+			fn(k, fv)
 		}
+	})
+}
+
+// require records a required field of the schema that is missing.
+func (c *checker) require(present bool) {
+	if !present {
+		c.fail()
 	}
 }

@@ -10,27 +10,6 @@ import (
 	"cuelang.org/go/cue/ast"
 )
 
-// Paths looked up for every policy and account, made once.
-var (
-	pathCountry          = cue.MakePath(cue.Str("country"))
-	pathDescription      = cue.MakePath(cue.Str("description"))
-	pathEmergencyNumbers = cue.MakePath(cue.Str("emergencyNumbers"))
-	pathGroups           = cue.MakePath(cue.Str("groups"))
-	pathID               = cue.MakePath(cue.Str("id"))
-	pathLocation         = cue.MakePath(cue.Str("location"))
-	pathLocations        = cue.MakePath(cue.Str("locations"))
-	pathNumber           = cue.MakePath(cue.Str("number"))
-	pathPolicies         = cue.MakePath(cue.Str("policies"))
-	pathResourceAccount  = cue.MakePath(cue.Str("resourceAccount"))
-	pathResourceAccounts = cue.MakePath(cue.Str("resourceAccounts"))
-	pathTenant           = cue.MakePath(cue.Str("tenant"))
-	pathTenantDomain     = cue.MakePath(cue.Str("tenant"), cue.Str("domain"))
-	pathTenantDefault    = cue.MakePath(cue.Str("tenantDefault"))
-	pathType             = cue.MakePath(cue.Str("type"))
-	pathUserNumbers      = cue.MakePath(cue.Str("userNumbers"))
-	pathUsers            = cue.MakePath(cue.Str("users"))
-)
-
 // decode walks the validated value into the model. The schema has already
 // checked types and required fields, so an error here means a value the
 // schema allows but the model cannot hold (reported with its position).
@@ -55,77 +34,103 @@ func decodeWith(v cue.Value, strict bool) (*Desired, bool, error) {
 		c.fail()
 		problems = append(problems, Problem{Pos: fromToken(val.Pos()), Path: path, Message: err.Error()})
 	}
-	str := func(val cue.Value, path string) (string, Pos) {
-		s, err := val.String()
-		if err != nil {
-			bad(val, path, err)
-		}
-		return s, valuePos(val)
-	}
-	// field reads the field of a struct that the schema declares, checking in
-	// strict mode that it holds a string matching re (nil: any string).
-	field := func(fv cue.Value, re *regexp.Regexp, path ...any) (string, Pos) {
+	// str reads a string field the schema declares, checking in strict mode
+	// its kind and that it matches re (nil: any string). The path is built
+	// only for an error.
+	str := func(fv cue.Value, re *regexp.Regexp, path ...any) (string, Pos) {
 		c.isString(fv)
-		s, p := str(fv, Path(path...))
+		s, err := fv.String()
+		if err != nil {
+			bad(fv, Path(path...), err)
+		}
 		c.match(re, s)
-		return s, p
+		return s, valuePos(fv)
 	}
 
-	c.closed(v, tenantFields, true)
-	dom := v.LookupPath(pathTenantDomain)
-	c.closed(v.LookupPath(pathTenant), tenantDomainFields, false)
-	d.Domain, d.DomainPos = field(dom, reDomain, "tenant", "domain")
+	var locations, accounts, policies, userNumbers cue.Value
+	haveDomain := false
+	c.fields(v, tenantFields, true, func(name string, fv cue.Value) {
+		switch name {
+		case "tenant":
+			c.fields(fv, tenantDomainFields, false, func(_ string, dv cue.Value) {
+				d.Domain, d.DomainPos = str(dv, reDomain, "tenant", "domain")
+				haveDomain = true
+			})
+		case "locations":
+			locations = fv
+		case "resourceAccounts":
+			accounts = fv
+		case "policies":
+			policies = fv
+		case "tenantDefault":
+			d.TenantDefault, d.TenantDefaultPos = str(fv, nil, "tenantDefault")
+			c.nonEmpty(d.TenantDefault)
+		case "userNumbers":
+			userNumbers = fv
+		}
+	})
+	c.require(haveDomain)
 
-	if l := v.LookupPath(pathLocations); l.Exists() {
-		c.isStruct(l)
-		eachField(l, func(key string, fv cue.Value) {
-			c.closed(fv, locationFields, false)
-			loc := Location{Key: key, Pos: keyPos(fv)}
-			loc.ID, loc.IDPos = field(fv.LookupPath(pathID), reGUID, "locations", key, "id")
-			loc.Country, loc.CountryPos = field(fv.LookupPath(pathCountry), reCountry, "locations", key, "country")
-			d.Locations = append(d.Locations, loc)
+	c.entries(locations, nil, func(key string, fv cue.Value) {
+		loc := Location{Key: key, Pos: keyPos(fv)}
+		var id, country bool
+		c.fields(fv, locationFields, false, func(name string, x cue.Value) {
+			switch name {
+			case "id":
+				loc.ID, loc.IDPos = str(x, reGUID, "locations", key, "id")
+				id = true
+			case "country":
+				loc.Country, loc.CountryPos = str(x, reCountry, "locations", key, "country")
+				country = true
+			}
 		})
-	}
-	if l := v.LookupPath(pathResourceAccounts); l.Exists() {
-		c.isStruct(l)
-		eachField(l, func(key string, fv cue.Value) {
-			c.match(reUPN, key)
-			c.closed(fv, accountFields, false)
-			ra := ResourceAccount{UPN: key, Pos: keyPos(fv)}
-			ra.Number, ra.NumberPos = field(fv.LookupPath(pathNumber), reNumber, "resourceAccounts", key, "number")
-			ra.Type, ra.TypePos = field(fv.LookupPath(pathType), nil, "resourceAccounts", key, "type")
-			c.numberType(ra.Type)
-			if lv := fv.LookupPath(pathLocation); lv.Exists() {
-				ra.Location, ra.LocationPos = field(lv, nil, "resourceAccounts", key, "location")
+		c.require(id && country)
+		d.Locations = append(d.Locations, loc)
+	})
+	c.entries(accounts, reUPN, func(key string, fv cue.Value) {
+		ra := ResourceAccount{UPN: key, Pos: keyPos(fv)}
+		var number, typ bool
+		c.fields(fv, accountFields, false, func(name string, x cue.Value) {
+			switch name {
+			case "number":
+				ra.Number, ra.NumberPos = str(x, reNumber, "resourceAccounts", key, "number")
+				number = true
+			case "type":
+				ra.Type, ra.TypePos = str(x, nil, "resourceAccounts", key, "type")
+				c.numberType(ra.Type)
+				typ = true
+			case "location":
+				ra.Location, ra.LocationPos = str(x, nil, "resourceAccounts", key, "location")
 			}
-			d.ResourceAccounts = append(d.ResourceAccounts, ra)
 		})
-	}
-	if l := v.LookupPath(pathPolicies); l.Exists() {
-		c.isStruct(l)
-		eachField(l, func(key string, fv cue.Value) {
-			c.match(rePolicyName, key)
-			c.closed(fv, policyFields, false)
-			p := Policy{Name: key, Pos: keyPos(fv)}
-			p.ResourceAccount, p.ResourceAccountPos = field(fv.LookupPath(pathResourceAccount), reUPN, "policies", key, "resourceAccount")
-			if dv := fv.LookupPath(pathDescription); dv.Exists() {
-				p.Description, p.DescriptionPos = field(dv, nil, "policies", key, "description")
-			}
-			p.EmergencyNumbers = strList(fv.LookupPath(pathEmergencyNumbers), Path("policies", key, "emergencyNumbers"), bad)
-			for _, e := range p.EmergencyNumbers {
-				c.match(reNumber, e.Value)
-			}
-			p.Users = strList(fv.LookupPath(pathUsers), Path("policies", key, "users"), bad)
-			for i, u := range p.Users {
-				if !IsUPN(u.Value) {
-					problems = append(problems, Problem{Pos: u.Pos, Path: Path("policies", key, "users", i),
-						Message: fmt.Sprintf("%q is not a user principal name (name@domain)", u.Value)})
+		c.require(number && typ)
+		d.ResourceAccounts = append(d.ResourceAccounts, ra)
+	})
+	c.entries(policies, rePolicyName, func(key string, fv cue.Value) {
+		p := Policy{Name: key, Pos: keyPos(fv)}
+		var ra bool
+		c.fields(fv, policyFields, false, func(name string, x cue.Value) {
+			switch name {
+			case "resourceAccount":
+				p.ResourceAccount, p.ResourceAccountPos = str(x, reUPN, "policies", key, "resourceAccount")
+				ra = true
+			case "description":
+				p.Description, p.DescriptionPos = str(x, nil, "policies", key, "description")
+			case "emergencyNumbers":
+				p.EmergencyNumbers = strList(x, Path("policies", key, "emergencyNumbers"), bad)
+				for _, e := range p.EmergencyNumbers {
+					c.match(reNumber, e.Value)
 				}
-			}
-			if gv := fv.LookupPath(pathGroups); gv.Exists() {
-				c.isStruct(gv)
-				eachField(gv, func(gid string, rv cue.Value) {
-					c.match(reGUID, gid)
+			case "users":
+				p.Users = strList(x, Path("policies", key, "users"), bad)
+				for i, u := range p.Users {
+					if !IsUPN(u.Value) {
+						problems = append(problems, Problem{Pos: u.Pos, Path: Path("policies", key, "users", i),
+							Message: fmt.Sprintf("%q is not a user principal name (name@domain)", u.Value)})
+					}
+				}
+			case "groups":
+				c.entries(x, reGUID, func(gid string, rv cue.Value) {
 					c.rank(rv)
 					rank, err := rv.Int64()
 					if err != nil {
@@ -135,25 +140,27 @@ func decodeWith(v cue.Value, strict bool) (*Desired, bool, error) {
 				})
 				sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].GroupID < p.Groups[j].GroupID })
 			}
-			d.Policies = append(d.Policies, p)
 		})
-	}
-	if tv := v.LookupPath(pathTenantDefault); tv.Exists() {
-		d.TenantDefault, d.TenantDefaultPos = field(tv, nil, "tenantDefault")
-		c.nonEmpty(d.TenantDefault)
-	}
-	if l := v.LookupPath(pathUserNumbers); l.Exists() {
-		c.isStruct(l)
-		eachField(l, func(key string, fv cue.Value) {
-			c.match(reUPN, key)
-			c.closed(fv, userNumberFields, false)
-			u := UserNumber{UPN: key, Pos: keyPos(fv)}
-			u.Number, u.NumberPos = field(fv.LookupPath(pathNumber), reNumber, "userNumbers", key, "number")
-			u.Type, u.TypePos = field(fv.LookupPath(pathType), nil, "userNumbers", key, "type")
-			c.numberType(u.Type)
-			d.UserNumbers = append(d.UserNumbers, u)
+		c.require(ra)
+		d.Policies = append(d.Policies, p)
+	})
+	c.entries(userNumbers, reUPN, func(key string, fv cue.Value) {
+		u := UserNumber{UPN: key, Pos: keyPos(fv)}
+		var number, typ bool
+		c.fields(fv, userNumberFields, false, func(name string, x cue.Value) {
+			switch name {
+			case "number":
+				u.Number, u.NumberPos = str(x, reNumber, "userNumbers", key, "number")
+				number = true
+			case "type":
+				u.Type, u.TypePos = str(x, nil, "userNumbers", key, "type")
+				c.numberType(u.Type)
+				typ = true
+			}
 		})
-	}
+		c.require(number && typ)
+		d.UserNumbers = append(d.UserNumbers, u)
+	})
 	if strict && c.deviant {
 		return nil, false, nil
 	}
@@ -161,17 +168,6 @@ func decodeWith(v cue.Value, strict bool) (*Desired, bool, error) {
 		return nil, true, &LoadError{Problems: sortProblems(problems)}
 	}
 	return d, true, nil
-}
-
-// eachField calls fn for every regular field of a struct value, in order.
-func eachField(v cue.Value, fn func(key string, fv cue.Value)) {
-	it, err := v.Fields()
-	if err != nil {
-		return
-	}
-	for it.Next() {
-		fn(it.Selector().Unquoted(), it.Value())
-	}
 }
 
 func strList(v cue.Value, path string, bad func(cue.Value, string, error)) []Located {
