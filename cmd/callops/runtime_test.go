@@ -5,8 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callops/callops/internal/phone"
+	"github.com/callops/callops/schema"
 	"github.com/callops/callops/tenant"
 )
 
@@ -53,5 +58,36 @@ func TestReadStateAsync(t *testing.T) {
 		if got := debug.SetGCPercent(100); got != tt.gc {
 			t.Errorf("%q: GOGC %d, want %d", tt.file, got, tt.gc)
 		}
+	}
+}
+
+// TestAppendNumberLiterals: the prewarm scan finds quoted E.164 literals
+// (with an extension too), skips what is not one, and stops at max.
+func TestAppendNumberLiterals(t *testing.T) {
+	src := []byte(`ra: {number: "+14255550100", type: "CallingPlan"}
+users: ["a@x.com", "+1 425"]  // "+14255550199" in a comment counts too
+u: number: "+14255550101;ext=12"
+bad: "+1425abc" other: "+" last: "+4930123456`)
+	got := appendNumberLiterals(nil, src, 10)
+	want := []string{"+14255550100", "+14255550199", "+14255550101;ext=12"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("literals (-want +got):\n%s", diff)
+	}
+	if got := appendNumberLiterals(nil, src, 2); len(got) != 2 {
+		t.Errorf("max 2: got %d literals", len(got))
+	}
+}
+
+// TestPrewarmNumbers: after the wait, the literals are in the process-wide
+// phone cache (the rules then parse none of them again).
+func TestPrewarmNumbers(t *testing.T) {
+	n := "+442079460" + strconv.Itoa(100+os.Getpid()%900)
+	before := phone.CacheLen()
+	prewarmNumbers([]schema.File{{Name: "a.cue", Data: []byte(`x: "` + n + `"`)}})()
+	if phone.CacheLen() != before+1 {
+		t.Errorf("cache grew from %d to %d, want one more", before, phone.CacheLen())
+	}
+	if wait := prewarmNumbers([]schema.File{{Name: "a.cue", Data: []byte("x: 1")}}); wait == nil {
+		t.Error("nil wait for no numbers")
 	}
 }

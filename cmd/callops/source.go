@@ -197,10 +197,12 @@ func loadSource(dir string, src desiredSource) (*schema.Desired, apply.Source, e
 		opt.Timeout = schema.DefaultTimeout
 	}
 	start := time.Now()
+	parsed := prewarmNumbers(files) // runtime.go
 	d, err := loadWithin(files, opt, memoryLimit(src.maxMemory))
 	if err != nil {
 		return nil, meta, timeoutError(err, time.Since(start), opt.Timeout)
 	}
+	parsed()
 	meta.Digest = d.Digest
 	return d, meta, nil
 }

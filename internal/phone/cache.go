@@ -122,3 +122,7 @@ func (c *Cache) ParseAll(numbers []string) map[string]Info {
 func ParseAll(numbers []string) map[string]Info {
 	return defaultCache.ParseAll(numbers)
 }
+
+// CacheLen returns the number of numbers memoized by the process-wide cache
+// that Parse and ParseAll use.
+func CacheLen() int { return defaultCache.Len() }
