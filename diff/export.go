@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"bytes"
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -23,8 +25,10 @@ import (
 //     LocationId), lower-case letters, digits and '_', unique.
 //   - every policy (the Global instance only when it has a resource
 //     account) with its resource account's UPN (the ObjectId as stored when
-//     the account is unknown, which lint reports), description, emergency
-//     numbers in order, direct users sorted, and group assignments.
+//     the account is not in s, which the schema refuses: ExportIssues lists
+//     these and AnnotateExport marks them in the files for the user to fix),
+//     description, emergency numbers in order, direct users sorted, and
+//     group assignments.
 //   - the resource accounts policies use, with their number, its type and
 //     its location.
 //   - userNumbers: the numbers held by users who are granted a policy
@@ -196,4 +200,59 @@ func slug(s string) string {
 		out = "location_" + out
 	}
 	return out
+}
+
+// ExportIssue is something of a state that DesiredFromSnapshot can't
+// declare as the schema wants, so that the export does not lint clean until
+// the user fixes it: a policy whose resource account is not among the
+// state's resource accounts is exported with the account's ObjectId, where
+// the schema wants a UPN.
+type ExportIssue struct {
+	// Policy is the policy concerned.
+	Policy string
+	// ResourceAccount is the account's ObjectId as the state stores it.
+	ResourceAccount string
+	// Message says what is wrong and what to do, for a warning.
+	Message string
+}
+
+// ExportIssues lists the issues of exporting s, in policy order.
+func ExportIssues(s *tenant.Snapshot) []ExportIssue {
+	var out []ExportIssue
+	for _, p := range s.Policies {
+		if p.ResourceAccount == "" || s.ResourceAccountByID(p.ResourceAccount) != nil {
+			continue
+		}
+		out = append(out, ExportIssue{
+			Policy:          p.Identity,
+			ResourceAccount: p.ResourceAccount,
+			Message: fmt.Sprintf("policy %s: its resource account %s is not in the state, so the export names it by ObjectId, which does not lint: "+
+				"replace it with the account's UPN (Get-CsOnlineApplicationInstance -Identity %s), or re-import the state", p.Identity, p.ResourceAccount, p.ResourceAccount),
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Policy < out[j].Policy })
+	return out
+}
+
+// AnnotateExport returns data (a file Encode or EncodeFiles wrote from
+// DesiredFromSnapshot) with a comment above each resourceAccount field that
+// an issue concerns, saying what to fix, so that the user finds it where
+// lint reports it. A file without such fields is returned as it is.
+func AnnotateExport(data []byte, issues []ExportIssue) []byte {
+	done := map[string]bool{}
+	for _, is := range issues {
+		if done[is.ResourceAccount] {
+			continue // policies sharing an account: one comment each already
+		}
+		done[is.ResourceAccount] = true
+		re := regexp.MustCompile(`(?m)^([ \t]*)resourceAccount:[ \t]+` + regexp.QuoteMeta(strconv.Quote(is.ResourceAccount)) + `[ \t]*$`)
+		comment := fmt.Sprintf("// TODO(callops export): resource account %s is not in the state: write its UPN here.", is.ResourceAccount)
+		data = re.ReplaceAllFunc(data, func(line []byte) []byte {
+			indent := line[:len(line)-len(bytes.TrimLeft(line, " \t"))]
+			out := append(append([]byte{}, indent...), comment...)
+			out = append(out, '\n')
+			return append(out, line...)
+		})
+	}
+	return data
 }

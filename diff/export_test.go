@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callops/callops/apply"
 	"github.com/callops/callops/diff"
+	"github.com/callops/callops/internal/fixture"
 	"github.com/callops/callops/internal/gen"
 	"github.com/callops/callops/lint"
 	"github.com/callops/callops/schema"
@@ -183,4 +185,55 @@ func BenchmarkExport50k(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "bytes")
 	_ = bytes.MinRead
+}
+
+// TestExportUnknownResourceAccount checks that a policy whose resource
+// account is not in the state is reported, and marked in the encoded files
+// right above the field that does not lint (once per account).
+func TestExportUnknownResourceAccount(t *testing.T) {
+	s := fixture.Contoso()
+	const gone = "4b1d0000-0000-4000-8000-00000000dead"
+	s.Policies[0].ResourceAccount = gone
+	s.Policies[1].ResourceAccount = gone
+	s.Reindex()
+	issues := diff.ExportIssues(s)
+	var got []string
+	for _, is := range issues {
+		got = append(got, is.Policy+" "+is.ResourceAccount)
+	}
+	want := []string{s.Policies[0].Identity + " " + gone, s.Policies[1].Identity + " " + gone}
+	sort.Strings(want) // issues come in policy order
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("issues (-want +got):\n%s", d)
+	}
+	if len(diff.ExportIssues(fixture.Contoso())) != 0 {
+		t.Error("the contoso fixture has export issues")
+	}
+
+	data, err := schema.Encode(diff.DesiredFromSnapshot(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := diff.AnnotateExport(data, issues)
+	comment := []byte("// TODO(callops export): resource account " + gone + " is not in the state: write its UPN here.\n")
+	field := []byte(`resourceAccount: "` + gone + `"`)
+	if n, m := bytes.Count(out, comment), bytes.Count(out, field); n != 2 || m != 2 {
+		t.Errorf("%d comments for %d fields, want 2 and 2:\n%s", n, m, out)
+	}
+	for _, line := range bytes.Split(out, []byte("\n")) {
+		if bytes.Contains(line, comment[:len(comment)-1]) && !bytes.HasPrefix(line, []byte("\t\t//")) {
+			t.Errorf("comment not indented as the field: %q", line)
+		}
+	}
+	// The annotated file is still formatted CUE.
+	formatted, err := schema.Format("tenant.cue", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(out), string(formatted)); d != "" {
+		t.Errorf("annotated export is not formatted (-got +formatted):\n%s", d)
+	}
+	if same := diff.AnnotateExport(data, nil); !bytes.Equal(same, data) {
+		t.Error("AnnotateExport without issues changed the file")
+	}
 }

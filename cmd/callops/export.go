@@ -42,7 +42,7 @@ func exportCommand() *cli.Command {
 			case o.out == "":
 				return withHint(errors.New("export needs --out DIR"), "callops export --state callops.state.json --out DIR")
 			}
-			return runExport(c.App.Writer, o)
+			return runExport(c.App.Writer, c.App.ErrWriter, o)
 		},
 	}
 }
@@ -54,12 +54,13 @@ type exportOptions struct {
 	force  bool
 }
 
-func runExport(stdout io.Writer, o exportOptions) error {
+func runExport(stdout, stderr io.Writer, o exportOptions) error {
 	s, err := loadStateFor(".", o.state)
 	if err != nil {
 		return err
 	}
 	d := diff.DesiredFromSnapshot(s)
+	issues := diff.ExportIssues(s)
 	var files []schema.File
 	if o.single {
 		data, err := schema.Encode(d)
@@ -75,10 +76,15 @@ func runExport(stdout io.Writer, o exportOptions) error {
 	}
 	for _, f := range files {
 		path := filepath.Join(o.out, f.Name)
-		if err := writeFileAtomic(path, f.Data); err != nil {
+		if err := writeFileAtomic(path, diff.AnnotateExport(f.Data, issues)); err != nil {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 		fmt.Fprintln(stdout, filepath.ToSlash(path))
+	}
+	// What the export could not declare is marked in the files; say so
+	// too, as import does, so that nobody commits them unread.
+	for _, is := range issues {
+		fmt.Fprintf(stderr, "callops: warning: %s\n", is.Message)
 	}
 	return nil
 }
