@@ -66,9 +66,12 @@ func readStateAsync(file string, read func() (*tenant.Snapshot, error)) func() (
 		s, err := read()
 		if s != nil {
 			s.UserByUPN("") // builds the index
-			for _, n := range s.Numbers {
-				phone.Parse(n.TelephoneNumber)
+			nums := make([]string, len(s.Numbers))
+			for i, n := range s.Numbers {
+				nums[i] = n.TelephoneNumber
 			}
+			phone.ParseAll(nums) // waits for those prewarmNumbers is parsing
+
 		}
 		c <- stateResult{s, err}
 	}()

@@ -21,6 +21,12 @@ const MaxCacheEntries = 1 << 20
 type Cache struct {
 	mu      sync.RWMutex
 	entries map[string]Info
+	// pending holds the numbers a ParseAll is parsing, each with a channel
+	// closed when they are stored: a concurrent ParseAll or Parse waits for
+	// them instead of parsing them again (the state's numbers and the
+	// desired state's are mostly the same, and are parsed on different
+	// goroutines at once).
+	pending map[string]chan struct{}
 }
 
 var defaultCache Cache
@@ -29,9 +35,19 @@ var defaultCache Cache
 func (c *Cache) Parse(s string) (Number, error) {
 	c.mu.RLock()
 	in, ok := c.entries[s]
+	wait := c.pending[s]
 	c.mu.RUnlock()
 	if ok {
 		return in.Number, in.Err
+	}
+	if wait != nil {
+		<-wait
+		c.mu.RLock()
+		in, ok = c.entries[s]
+		c.mu.RUnlock()
+		if ok {
+			return in.Number, in.Err
+		}
 	}
 	n, err := parse(s)
 	c.store([]string{s}, []Info{{n, err}})
@@ -70,9 +86,12 @@ const parallelThreshold = 64
 func (c *Cache) ParseAll(numbers []string) map[string]Info {
 	out := make(map[string]Info, len(numbers))
 	var todo []string
-	c.mu.RLock()
+	var waits []chan struct{}
+	var waited []string
+	done := make(chan struct{})
+	c.mu.Lock()
 	for _, s := range numbers {
-		if _, done := out[s]; done {
+		if _, seen := out[s]; seen {
 			continue
 		}
 		if in, ok := c.entries[s]; ok {
@@ -80,12 +99,47 @@ func (c *Cache) ParseAll(numbers []string) map[string]Info {
 			continue
 		}
 		out[s] = Info{} // placeholder: marks s as seen
+		if w, ok := c.pending[s]; ok {
+			waits = append(waits, w)
+			waited = append(waited, s)
+			continue
+		}
+		if c.pending == nil {
+			c.pending = map[string]chan struct{}{}
+		}
+		c.pending[s] = done
 		todo = append(todo, s)
 	}
-	c.mu.RUnlock()
-	if len(todo) == 0 {
-		return out
+	c.mu.Unlock()
+	if len(todo) > 0 {
+		c.parseInto(todo, out)
 	}
+	close(done)
+	for _, w := range waits {
+		<-w
+	}
+	if len(waited) > 0 {
+		var again []string
+		c.mu.RLock()
+		for _, s := range waited {
+			if in, ok := c.entries[s]; ok {
+				out[s] = in
+			} else {
+				again = append(again, s) // not stored: the cache is full
+			}
+		}
+		c.mu.RUnlock()
+		for _, s := range again {
+			n, err := parse(s)
+			out[s] = Info{n, err}
+		}
+	}
+	return out
+}
+
+// parseInto parses todo, in parallel when it is long enough, stores the
+// results in out and in c, and clears todo's pending marks.
+func (c *Cache) parseInto(todo []string, out map[string]Info) {
 	infos := make([]Info, len(todo))
 	workers := runtime.GOMAXPROCS(0)
 	if len(todo) < parallelThreshold || workers < 2 {
@@ -115,7 +169,11 @@ func (c *Cache) ParseAll(numbers []string) map[string]Info {
 		out[s] = infos[i]
 	}
 	c.store(todo, infos)
-	return out
+	c.mu.Lock()
+	for _, s := range todo {
+		delete(c.pending, s)
+	}
+	c.mu.Unlock()
 }
 
 // ParseAll is Cache.ParseAll on the process-wide cache that Parse uses.

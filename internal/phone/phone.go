@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -128,8 +129,13 @@ func Parse(s string) (Number, error) {
 	return defaultCache.Parse(s)
 }
 
+// parses counts calls of parse (tests check that concurrent ParseAll calls
+// parse each number once).
+var parses atomic.Int64
+
 // parse is Parse without the cache.
 func parse(s string) (Number, error) {
+	parses.Add(1)
 	if err := CheckE164(s); err != nil {
 		return Number{}, err
 	}

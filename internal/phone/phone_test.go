@@ -189,3 +189,42 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseAllConcurrentOnce: ParseAll calls running at once on overlapping
+// numbers (the state's and the desired state's, on two goroutines) parse
+// each number once, and each gets every result.
+func TestParseAllConcurrentOnce(t *testing.T) {
+	var c Cache
+	var nums []string
+	for i := range 600 {
+		nums = append(nums, fmt.Sprintf("+1425555%04d", i))
+	}
+	before := parses.Load()
+	var wg sync.WaitGroup
+	results := make([]map[string]Info, 3)
+	for g := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[g] = c.ParseAll(nums[g*100 : g*100+400])
+		}()
+	}
+	wg.Wait()
+	n, err := c.Parse(nums[150])
+	if got := parses.Load() - before; got != 600 {
+		t.Errorf("parsed %d times, want 600 (each distinct number once)", got)
+	}
+	for g, r := range results {
+		if len(r) != 400 {
+			t.Errorf("goroutine %d: %d results, want 400", g, len(r))
+		}
+		for _, s := range nums[g*100 : g*100+400] {
+			if r[s].Number.Base != s || r[s].Err != nil {
+				t.Errorf("goroutine %d: %s -> %+v", g, s, r[s])
+			}
+		}
+	}
+	if err != nil || n.Base != nums[150] {
+		t.Errorf("Parse(%s) = %+v, %v", nums[150], n, err)
+	}
+}
