@@ -45,6 +45,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if missing != "" {
 		return report(stderr, withHint(fmt.Errorf("flag %s needs a value", missing), "see 'callops help'"))
 	}
+	if err := helpTopicError(app, permuted); err != nil {
+		return report(stderr, err)
+	}
 	err := app.RunContext(context.Background(), permuted)
 	if e, ok := app.Metadata[helpNotFound].(error); ok && err == nil {
 		err = e

@@ -78,3 +78,30 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// helpTopicError checks the names after `callops help` (args as permute
+// left them): urfave/cli reports an unknown first name through
+// CommandNotFound but shows the parent's help, exit 0, for an unknown
+// subcommand name (`callops help state nosuch`). Names after a command
+// without subcommands are left to urfave/cli, which ignores them.
+func helpTopicError(app *cli.App, args []string) error {
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		i++
+	}
+	if i >= len(args) || (args[i] != "help" && args[i] != "h") {
+		return nil
+	}
+	parent, cmds := "", app.Commands
+	for _, name := range args[i+1:] {
+		if strings.HasPrefix(name, "-") || len(cmds) == 0 {
+			return nil
+		}
+		c := findCommand(cmds, name)
+		if c == nil {
+			return unknownHelpTopic(parent, name, cmds)
+		}
+		parent, cmds = c.Name, c.Subcommands
+	}
+	return nil
+}
