@@ -156,6 +156,12 @@ func Parse(data []byte) (*Snapshot, error) {
 		return nil, &ParseError{Msg: fmt.Sprintf("state is larger than %d MiB", MaxStateSize>>20)}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if s, ok := decodeState(data); ok { // statejson.go; else encoding/json
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var s Snapshot
