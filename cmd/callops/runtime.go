@@ -15,22 +15,25 @@ import (
 	"github.com/callops/callops/tenant"
 )
 
-// tuneGC trades memory for time while a state small enough to be read
-// concurrently (readStateAsync) and the desired state are decoded: CUE
-// evaluation and JSON decoding allocate heavily and the default GOGC=100
-// spends a third of a 2,000-policy plan's CPU in the collector. The heap may
-// grow to five times what is live, within a soft limit of 400 MiB. Large
-// states get a lower GOGC instead (readStateAsync): their live heap comes
-// close to the limit, where the collector would run without pause. GOGC and
-// GOMEMLIMIT set by the user win.
-func tuneGC() {
+// tuneGC trades memory for time while the state and the desired state are
+// decoded: CUE evaluation and state decoding allocate heavily, and the
+// default GOGC=100 spent a third of a 2,000-policy plan's CPU in the
+// collector. The heap may grow to 1+percent/100 times what is live, within a
+// soft limit of 400 MiB. GOGC and GOMEMLIMIT set by the user win.
+func tuneGC(percent int) {
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(percent)
 	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(400 << 20)
 	}
 }
+
+// GOGC for a state up to gcTuneStateLimit and for a larger one.
+const (
+	gcPercentSmall = 400
+	gcPercentLarge = 200
+)
 
 // stateResult is a state read in the background.
 type stateResult struct {
@@ -38,11 +41,13 @@ type stateResult struct {
 	err error
 }
 
-// gcTuneStateLimit is the largest state file for which tuneGC trades memory
-// for time. A 13 MB state (2,000 policies, 50,000 users) peaks near 300 MiB
-// with it; with a 33 MB one (5,000 policies, 125,000 users) the live heap
-// comes near the soft limit, where the collector would run without pause;
-// a lower GOGC keeps that peak under the 500 MB budget instead.
+// gcTuneStateLimit is the largest state file for which the collector may let
+// the heap grow to five times what is live (gcPercentSmall): a 13 MB state
+// (2,000 policies, 50,000 users) peaks near 250 MiB with it. With a 33 MB
+// one (5,000 policies, 125,000 users) that would pass the 500 MB budget;
+// three times (gcPercentLarge) peaks near 410 MiB, where GOGC=60 (the
+// earlier setting) peaked near 300 MiB but spent a third more CPU, most of
+// it in the collector (bench/RESULTS.md).
 const gcTuneStateLimit = 20 << 20
 
 // readStateAsync runs read on another goroutine and returns a function that
@@ -53,13 +58,9 @@ const gcTuneStateLimit = 20 << 20
 // whether the collector is tuned (gcTuneStateLimit).
 func readStateAsync(file string, read func() (*tenant.Snapshot, error)) func() (*tenant.Snapshot, error) {
 	if fi, err := os.Stat(file); file == "" || err != nil || fi.Size() <= gcTuneStateLimit {
-		tuneGC()
-	} else if _, set := os.LookupEnv("GOGC"); !set {
-		// A large tenant: collect more often than the default, so that
-		// the desired state's evaluation and the state's decoding, which
-		// run at once, stay within the memory budget (5,000 policies and
-		// 125,000 users: about 400 MiB at 60, 500 MiB at 100).
-		debug.SetGCPercent(60)
+		tuneGC(gcPercentSmall)
+	} else {
+		tuneGC(gcPercentLarge)
 	}
 	c := make(chan stateResult, 1)
 	go func() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -17,8 +18,8 @@ import (
 
 // TestReadStateAsync: the state and its error come back from the other
 // goroutine, and the collector is tuned by the state file's size (GOGC 400
-// for a small state or none, 60 for one over gcTuneStateLimit) unless GOGC
-// is set.
+// for a small state or none, 200 for one over gcTuneStateLimit, with a soft
+// limit of 400 MiB) unless GOGC is set.
 func TestReadStateAsync(t *testing.T) {
 	if _, set := os.LookupEnv("GOGC"); set {
 		t.Skip("GOGC is set: callops leaves the collector alone")
@@ -48,8 +49,9 @@ func TestReadStateAsync(t *testing.T) {
 	for _, tt := range []struct {
 		file string
 		gc   int
-	}{{small, 400}, {"", 400}, {big, 60}} {
+	}{{small, 400}, {"", 400}, {big, 200}} {
 		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
 		wait := readStateAsync(tt.file, func() (*tenant.Snapshot, error) { return want, wantErr })
 		s, err := wait()
 		if s != want || err != wantErr {
@@ -57,6 +59,9 @@ func TestReadStateAsync(t *testing.T) {
 		}
 		if got := debug.SetGCPercent(100); got != tt.gc {
 			t.Errorf("%q: GOGC %d, want %d", tt.file, got, tt.gc)
+		}
+		if limit := debug.SetMemoryLimit(-1); limit != 400<<20 && os.Getenv("GOMEMLIMIT") == "" {
+			t.Errorf("%q: memory limit %d, want 400 MiB", tt.file, limit)
 		}
 	}
 }
