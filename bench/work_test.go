@@ -58,21 +58,53 @@ func evalWithSchema(t *testing.T, files []schema.File) {
 	}
 }
 
-// TestLoadEvaluatesOnce compares schema.LoadFiles with evalWithSchema: a
-// loader that evaluated the files twice (say once to check, once to decode)
-// would allocate at least twice as much.
-func TestLoadEvaluatesOnce(t *testing.T) {
-	_, files, _ := workTenant(t, 100, 5)
-	floor := testing.AllocsPerRun(2, func() { evalWithSchema(t, files) })
-	load := testing.AllocsPerRun(2, func() {
-		if _, err := schema.LoadFiles(files, schema.Options{}); err != nil {
+// evalOnly is what `cue export` does before it writes: parse the files and
+// evaluate them once, without the schema.
+func evalOnly(t *testing.T, files []schema.File) {
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range files {
+		af, err := parser.ParseFile(f.Name, f.Data)
+		if err != nil {
 			t.Fatal(err)
 		}
-	})
-	t.Logf("allocations: evaluation with schema %.0f, schema.LoadFiles %.0f (%.2fx)", floor, load, load/floor)
-	if load > 1.6*floor {
-		t.Errorf("schema.LoadFiles allocates %.0f, %.2f times one evaluation with the schema (%.0f): is it evaluating the files more than once?",
-			load, load/floor, floor)
+		if err := inst.AddSyntax(af); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cuecontext.New().BuildInstance(inst).Validate(cue.Concrete(true)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLoadEvaluatesOnce: a valid desired state is checked against the
+// schema in Go (schema/check.go), not unified with #Tenant, which makes CUE
+// evaluate every value a second time. The test compares allocations:
+// LoadFiles must save at least most of what unifying costs over one
+// evaluation (evalWithSchema against evalOnly) compared with
+// LoadFiles{Unify: true}, and must not allocate more than that loader did
+// before (evalWithSchema and a decode) in any case.
+func TestLoadEvaluatesOnce(t *testing.T) {
+	_, files, _ := workTenant(t, 100, 5)
+	once := testing.AllocsPerRun(2, func() { evalOnly(t, files) })
+	unified := testing.AllocsPerRun(2, func() { evalWithSchema(t, files) })
+	loadWith := func(o schema.Options) float64 {
+		return testing.AllocsPerRun(2, func() {
+			if _, err := schema.LoadFiles(files, o); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	load := loadWith(schema.Options{})
+	loadUnify := loadWith(schema.Options{Unify: true})
+	t.Logf("allocations: one evaluation %.0f, unified with the schema %.0f; LoadFiles %.0f, LoadFiles{Unify} %.0f",
+		once, unified, load, loadUnify)
+	if saved, cost := loadUnify-load, unified-once; saved < 0.8*cost {
+		t.Errorf("LoadFiles saves %.0f allocations over LoadFiles{Unify}, less than 80%% of what unifying costs (%.0f): is it unifying with the schema or evaluating twice?",
+			saved, cost)
+	}
+	if load > 1.6*unified {
+		t.Errorf("schema.LoadFiles allocates %.0f, %.2f times one evaluation unified with the schema (%.0f): is it evaluating the files more than once?",
+			load, load/unified, unified)
 	}
 }
 

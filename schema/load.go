@@ -51,6 +51,12 @@ type Options struct {
 	// CacheDir, when not empty, holds evaluated models keyed by the digest
 	// of the files and the schema (cache.go); empty disables the cache.
 	CacheDir string
+	// Unify checks every desired state by unifying it with #Tenant, as
+	// the loader did before check.go, instead of only those the checks in
+	// Go refuse. The model and the problems are the same either way
+	// (TestFastPathAgrees); it costs a second evaluation. For tests that
+	// measure that cost, and for diagnosis.
+	Unify bool
 }
 
 func (o Options) withDefaults() Options {
@@ -219,7 +225,7 @@ func LoadFiles(files []File, opt Options) (*Desired, error) {
 				done <- result{err: fmt.Errorf("evaluating desired state: internal CUE error: %v", r)}
 			}
 		}()
-		d, err := load(files, true)
+		d, err := load(files, !opt.Unify)
 		done <- result{d, err}
 	}()
 	select {
