@@ -452,35 +452,69 @@ func (c *computer) deleted(name string) bool {
 }
 
 func (c *computer) grants() {
+	// One pass over the desired grants, one over the tenant's users: a
+	// desired user is in the tenant when some user of the tenant finds it
+	// (users are looked up by UPN, and a grant's user always has an '@', so
+	// never matches an ObjectId). 125,000 grants made a lookup per grant in
+	// the tenant's index cost a third of this function.
 	type grant struct {
+		user   schema.Located
 		policy string
+		index  int // in the policy's users
+		found  bool
 	}
-	want := map[string]grant{}
+	type repeat struct {
+		grant
+		first int // index in grants of the user's first grant
+	}
+	n := 0
+	for _, p := range c.d.Policies {
+		n += len(p.Users)
+	}
+	want := make(map[string]int, n)
+	grants := make([]grant, 0, n)
+	var repeats []repeat
 	for _, p := range c.d.Policies {
 		for i, u := range p.Users {
-			// The path is built only for a problem: 50,000 grants must
-			// not cost 50,000 paths.
-			path := func() string { return schema.Path("policies", p.Name, "users", i) }
+			g := grant{user: u, policy: p.Name, index: i}
 			k := lower(u.Value)
-			if prev, ok := want[k]; ok {
-				c.problem(path(), u.Pos, "user %s is granted policies %s and %s (a user is listed by one policy at most)", u.Value, prev.policy, p.Name)
+			if first, ok := want[k]; ok {
+				repeats = append(repeats, repeat{g, first})
 				continue
 			}
-			if c.s.UserByUPN(u.Value) == nil {
-				c.problem(path(), u.Pos, "user %s is not in the tenant", u.Value)
-				continue
-			}
-			want[k] = grant{policy: p.Name}
+			want[k] = len(grants)
+			grants = append(grants, g)
 		}
 	}
 	for _, u := range c.s.Users {
 		cur := policyName(u.SharedCallingPolicy)
-		g, ok := want[lower(u.UserPrincipalName)]
+		gi, ok := want[lower(u.UserPrincipalName)]
+		if ok {
+			grants[gi].found = true
+		}
 		switch {
-		case ok && !strings.EqualFold(cur, g.policy) && !(cur == "" && isGlobal(g.policy)):
-			c.out.Grants = append(c.out.Grants, GrantChange{User: u.UserPrincipalName, Before: cur, After: g.policy})
+		case ok && !strings.EqualFold(cur, grants[gi].policy) && !(cur == "" && isGlobal(grants[gi].policy)):
+			c.out.Grants = append(c.out.Grants, GrantChange{User: u.UserPrincipalName, Before: cur, After: grants[gi].policy})
 		case !ok && cur != "" && c.managed(cur):
 			c.out.Grants = append(c.out.Grants, GrantChange{User: u.UserPrincipalName, Before: cur})
+		}
+	}
+	// The path is built only for a problem: 50,000 grants must not cost
+	// 50,000 paths.
+	notInTenant := func(g grant) {
+		c.problem(schema.Path("policies", g.policy, "users", g.index), g.user.Pos, "user %s is not in the tenant", g.user.Value)
+	}
+	for _, g := range grants {
+		if !g.found {
+			notInTenant(g)
+		}
+	}
+	for _, r := range repeats {
+		if first := grants[r.first]; first.found {
+			c.problem(schema.Path("policies", r.policy, "users", r.index), r.user.Pos,
+				"user %s is granted policies %s and %s (a user is listed by one policy at most)", r.user.Value, first.policy, r.policy)
+		} else {
+			notInTenant(r.grant)
 		}
 	}
 }

@@ -203,6 +203,9 @@ func TestComputeProblems(t *testing.T) {
 	d.Locations[1].ID = "33333333-3333-3333-3333-333333333333"
 	policyOf(d, "Redmond").Users = append(policyOf(d, "Redmond").Users, schema.Located{Value: "zed@contoso.com"})
 	policyOf(d, "Old").Users = append(policyOf(d, "Old").Users, schema.Located{Value: "alice@contoso.com"})
+	// A user not in the tenant listed twice is not in the tenant twice
+	// (not a repeated grant).
+	policyOf(d, "Old").Users = append(policyOf(d, "Old").Users, schema.Located{Value: "zed@contoso.com"})
 	d.UserNumbers[0].Number = "+14255550100" // ra1's number
 	d.UserNumbers[0].Type = "DirectRouting"
 	d.Sort()
@@ -217,6 +220,7 @@ func TestComputeProblems(t *testing.T) {
 	}
 	want := []string{
 		`locations.seattle.id: location seattle: LocationId 33333333-3333-3333-3333-333333333333 is not in the tenant (callops never creates LIS locations)`,
+		`policies.Old.users[2]: user zed@contoso.com is not in the tenant`,
 		`policies.Redmond.users[0]: user alice@contoso.com is granted policies Old and Redmond (a user is listed by one policy at most)`,
 		`policies.Redmond.users[2]: user zed@contoso.com is not in the tenant`,
 		`resourceAccounts."ghost@contoso.com": resource account ghost@contoso.com is not in the tenant (callops never creates resource accounts)`,
@@ -226,7 +230,7 @@ func TestComputeProblems(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(err.Error(), "(6 problems)") {
+	if !strings.Contains(err.Error(), "(7 problems)") {
 		t.Errorf("error text %q does not count the problems", err)
 	}
 }
