@@ -7,6 +7,7 @@
 package tenant
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -476,27 +477,62 @@ func (s *Snapshot) Digest() string {
 	}
 	c.Format, c.Lineage, c.Serial = "", "", 0
 	h := sha256.New()
-	// The encoder writes its buffer in one call, with a final newline that
-	// json.Marshal (which the digest was defined with) does not add.
-	if err := json.NewEncoder(trimFinalNewline{h}).Encode(c); err != nil {
-		// Encoding these plain structs cannot fail.
+	if err := writeCompact(h, c); err != nil {
+		// Encoding these plain structs into a hash cannot fail.
 		panic(err)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// trimFinalNewline drops the newline json.Encoder ends its one write with.
-type trimFinalNewline struct{ w io.Writer }
-
-func (t trimFinalNewline) Write(p []byte) (int, error) {
-	q := p
-	if n := len(q); n > 0 && q[n-1] == '\n' {
-		q = q[:n-1]
+// writeCompact writes s to w exactly as json.Marshal encodes it (which the
+// digest was defined with), one top-level field and one slice element at a
+// time: encoding a 33 MB state in one piece grew a buffer through some
+// 90 MB of allocations. TestWriteCompactIsMarshal holds it to json.Marshal.
+func writeCompact(w io.Writer, s *Snapshot) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// put writes x as json.Marshal would: the encoder adds a newline.
+	put := func(x any) error {
+		buf.Reset()
+		if err := enc.Encode(x); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
 	}
-	if _, err := t.w.Write(q); err != nil {
-		return 0, err
+	v := reflect.ValueOf(s).Elem()
+	t := v.Type()
+	bw.WriteByte('{')
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		if err := put(name); err != nil {
+			return err
+		}
+		bw.WriteByte(':')
+		f := v.Field(i)
+		if f.Kind() != reflect.Slice || f.IsNil() {
+			if err := put(f.Interface()); err != nil {
+				return err
+			}
+			continue
+		}
+		bw.WriteByte('[')
+		for j := 0; j < f.Len(); j++ {
+			if j > 0 {
+				bw.WriteByte(',')
+			}
+			if err := put(f.Index(j).Interface()); err != nil {
+				return err
+			}
+		}
+		bw.WriteByte(']')
 	}
-	return len(p), nil
+	bw.WriteByte('}')
+	return bw.Flush()
 }
 
 // canonicalView returns a shallow copy of s that encodes exactly as its
