@@ -203,10 +203,31 @@ func planFrom(stderr io.Writer, o planOptions, s *tenant.Snapshot, d *schema.Des
 		}
 		return nil, withHint(fmt.Errorf("loading desired state: %w", err), "callops plan reads the .cue files of DIR (default .)")
 	}
+	// The plan is built beside the lint rules, on the other core: both only
+	// read d and s (their lookup indexes, which are built on first use, are
+	// built here first), and a plan of a desired state with lint errors is
+	// thrown away.
+	d.Policy("")
+	s.UserByUPN("")
+	type built struct {
+		p   *apply.Plan
+		err error
+	}
+	c := make(chan built, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				c <- built{err: fmt.Errorf("internal error: %v (this is a bug in callops)", r)}
+			}
+		}()
+		p, err := apply.Build(d, s)
+		c <- built{p, err}
+	}()
 	if err := lintBlocks(stderr, o, lint.Run(d, s)); err != nil {
 		return nil, err
 	}
-	p, err := apply.Build(d, s)
+	b := <-c
+	p, err := b.p, b.err
 	if err != nil {
 		return nil, fmt.Errorf("planning: %w", err)
 	}
