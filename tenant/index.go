@@ -173,11 +173,20 @@ func buildIndex(s *Snapshot) *index {
 		policyUsers:  map[string]map[int]struct{}{},
 		policyGroups: map[string]int{},
 	}
+	// Users name a few thousand policies: lower-case each name once, not
+	// once per user (policy names have capitals, so each lowering
+	// allocates).
+	keys := make(map[string]string, len(s.Policies))
 	for i, u := range s.Users {
 		x.users[lower(u.UserPrincipalName)] = i
 		x.usersByID[lower(u.ObjectID)] = i
-		if u.SharedCallingPolicy != "" {
-			x.grantUser(policyKey(u.SharedCallingPolicy), i)
+		if p := u.SharedCallingPolicy; p != "" {
+			k, ok := keys[p]
+			if !ok {
+				k = policyKey(p)
+				keys[p] = k
+			}
+			x.grantUser(k, i)
 		}
 	}
 	for i, ra := range s.ResourceAccounts {
