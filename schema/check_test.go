@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"testing"
@@ -212,4 +213,107 @@ func FuzzFastPath(f *testing.F) {
 			t.Fatalf("models differ (-unified +fast):\n%s", diff)
 		}
 	})
+}
+
+// randomDesired builds a desired state from fragments chosen by r: most
+// fields valid, some of every kind the schema refuses or the Go checks
+// leave to CUE (wrong kinds, patterns, unknown, optional, hidden and
+// definition fields, missing required fields, defaults, references).
+func randomDesired(r *rand.Rand) string {
+	// The first choice is valid; it is taken most of the time, so that
+	// whole states are often valid.
+	pick := func(xs ...string) string {
+		if r.Float64() < 0.85 {
+			return xs[0]
+		}
+		return xs[r.IntN(len(xs))]
+	}
+	maybe := func(p float64, s string) string {
+		if r.Float64() < p {
+			return s
+		}
+		return ""
+	}
+	number := func() string {
+		return pick(`"+14255550100"`, `"+14255550101"`, `"+442079460123"`, `"+14255550100;ext=12"`, `"14255550100"`, `"+1425"`, `5`, `string`, `*"+14255550102" | "+14255550103"`)
+	}
+	upn := func() string {
+		return pick(`"a@x.com"`, `"b@x.com"`, `"ra@x.com"`, `"bob"`, `"a b@x.com"`, `"A@X.COM"`)
+	}
+	guid := func() string {
+		return pick(`"407c17ae-8c41-431e-894a-38787c682f68"`, `"0c6f1b7e-1111-2222-3333-444455556666"`, `"nope"`, `"407C17AE-8C41-431E-894A-38787C682F68"`)
+	}
+	typ := func() string { return pick(`"CallingPlan"`, `"DirectRouting"`, `"OperatorConnect"`, `"Calling"`, `1`) }
+	var b strings.Builder
+	b.WriteString("package tenant\n\n")
+	b.WriteString(pick(`tenant: domain: "x.com"`, `tenant: domain: "x y"`, `tenant: {domain: "x.com", id: 1}`, `tenant: domain: string`, `tenant: {}`, "", `tenant: domain: _d`+"\n_d: \"x.com\"") + "\n")
+	b.WriteString(maybe(0.15, pick(`#Site: {resourceAccount: string}`, `_h: 1`, `_h: 1 & 2`, `foo?: int`, `extra: 1`, `#D: {a: 1 & 2}`)) + "\n")
+	if r.Float64() < 0.7 {
+		b.WriteString("locations: {\n")
+		for i := r.IntN(3); i > 0; i-- {
+			fmt.Fprintf(&b, "\tl%d: {id: %s, country: %s%s}\n", i, guid(), pick(`"US"`, `"GB"`, `"us"`, `1`), maybe(0.1, `, extra: 1`))
+		}
+		b.WriteString("}\n")
+	}
+	if r.Float64() < 0.7 {
+		b.WriteString("resourceAccounts: {\n")
+		for i := r.IntN(3); i > 0; i-- {
+			fmt.Fprintf(&b, "\t%s: {number: %s, type: %s%s%s}\n", pick(`"ra@x.com"`, `"rb@x.com"`, `ra`, `"r c@x.com"`),
+				number(), typ(), maybe(0.5, `, location: `+pick(`"l1"`, `1`)), maybe(0.1, pick(`, z?: int`, `, _z: 1`, `, #z: 1`)))
+		}
+		b.WriteString("}\n")
+	}
+	if r.Float64() < 0.8 {
+		b.WriteString("policies: {\n")
+		for i := r.IntN(4); i > 0; i-- {
+			fmt.Fprintf(&b, "\t%s: {\n", pick(`P1`, `P2`, `"Tag:P"`, `"P 3"`, `[string]`))
+			b.WriteString(maybe(0.9, "\t\tresourceAccount: "+upn()+"\n"))
+			b.WriteString(maybe(0.5, "\t\temergencyNumbers: "+pick("["+number()+"]", "["+number()+", "+number()+"]", "[]", number(), "[...string]")+"\n"))
+			b.WriteString(maybe(0.3, "\t\tdescription: "+pick(`"d"`, `1`, `string`)+"\n"))
+			b.WriteString(maybe(0.6, "\t\tusers: "+pick("["+upn()+"]", "["+upn()+", "+upn()+"]", "[]", upn(), "[1]")+"\n"))
+			b.WriteString(maybe(0.3, "\t\tgroups: "+pick("{"+guid()+": "+pick("1", "0", "2.0", `"1"`, "int")+"}", "[1]", "{}")+"\n"))
+			b.WriteString(maybe(0.1, "\t\t"+pick(`emergencyCallbackNumbers: []`, `z?: int`, `_z: 1`, `#z: 1`)+"\n"))
+			b.WriteString("\t}\n")
+		}
+		b.WriteString("}\n")
+	}
+	b.WriteString(maybe(0.3, "tenantDefault: "+pick(`"P1"`, `""`, `1`, `"Global"`)+"\n"))
+	if r.Float64() < 0.5 {
+		fmt.Fprintf(&b, "userNumbers: %s: {number: %s, type: %s%s}\n", upn(), number(), typ(), maybe(0.1, `, location: "l1"`))
+	}
+	return b.String()
+}
+
+// TestFastPathRandom compares the two paths on 1,500 generated desired
+// states (FuzzFastPath mutates bytes and mostly finds syntax errors; these
+// are well-formed CUE that breaks the schema in every way it can).
+func TestFastPathRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	n := 1500
+	if testing.Short() {
+		n = 300
+	}
+	fast := 0
+	for i := 0; i < n; i++ {
+		src := randomDesired(r)
+		fs := files("a.cue", src)
+		fd, ferr := load(fs, true)
+		sd, serr := load(fs, false)
+		if diff := cmp.Diff(errProblems(serr), errProblems(ferr)); diff != "" {
+			t.Fatalf("errors differ (-unified +fast) for:\n%s\n%s", src, diff)
+		}
+		if diff := cmp.Diff(sd, fd, cmp.AllowUnexported(Desired{})); diff != "" {
+			t.Fatalf("models differ (-unified +fast) for:\n%s\n%s", src, diff)
+		}
+		if v, ok := buildUser(t, src); ok {
+			if d, err := decodeFast(v); d != nil || err != nil {
+				fast++
+			}
+		}
+	}
+	// The generator must reach both paths, or the comparison says little.
+	if fast < n/20 || fast > n-n/20 {
+		t.Errorf("fast path taken for %d of %d states: the generator is lopsided", fast, n)
+	}
+	t.Logf("fast path taken for %d of %d states", fast, n)
 }
