@@ -75,6 +75,55 @@ var fastPathCases = []struct {
 	{"conflict in a hidden field", "package tenant\ntenant: domain: \"x\"\n_h: 1 & 2\n", false},
 	{"incomplete hidden field", "package tenant\ntenant: domain: \"x\"\n_h: int\n", true},
 	{"conflict in a definition", "package tenant\ntenant: domain: \"x\"\n#D: {a: 1 & 2}\n", false},
+	{"default type the schema rules out", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\", type: *\"Bad\" | \"CallingPlan\"}\n", false},
+	{"empty default tenant default", "package tenant\ntenant: domain: \"x\"\ntenantDefault: *\"\" | \"P\"\npolicies: P: resourceAccount: \"r@x\"\n", false},
+	{"default rank zero", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", groups: {\"0c6f1b7e-1111-2222-3333-444455556666\": *0 | 2}}\n", false},
+	{"default policy the schema rules out", "package tenant\ntenant: domain: \"x\"\npolicies: P: *{resourceAccount: \"bad\"} | {resourceAccount: \"r@x\"}\n", false},
+	{"default list for policies", "package tenant\ntenant: domain: \"x\"\npolicies: *[] | {P: resourceAccount: \"r@x\"}\n", false},
+	{"default emergency number the schema rules out", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: [*\"911\" | \"+14255550100\"]}\n", false},
+	{"valid default", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\", type: *\"CallingPlan\" | \"Bad\"}\n", true},
+	{"bytes emergency number", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: ['+14255550100']}\n", false},
+	{"top-level definition value", "package tenant\ntenant: domain: \"x\"\n#Foo: 1\n", true},
+}
+
+// TestSchemaResolvesDefaults: where the user's default is one the schema
+// rules out, CUE resolves the disjunction to the other value, and so must
+// the model (both paths read it from the unified value; the user's own
+// value holds the default the schema refuses).
+func TestSchemaResolvesDefaults(t *testing.T) {
+	byName := map[string]string{}
+	for _, tt := range fastPathCases {
+		byName[tt.name] = tt.src
+	}
+	for name, check := range map[string]func(*Desired) string{
+		"default type the schema rules out":   func(d *Desired) string { return d.ResourceAccounts[0].Type },
+		"empty default tenant default":        func(d *Desired) string { return d.TenantDefault },
+		"default rank zero":                   func(d *Desired) string { return fmt.Sprint(d.Policies[0].Groups[0].Rank) },
+		"default policy the schema rules out": func(d *Desired) string { return d.Policies[0].ResourceAccount },
+		"default list for policies":           func(d *Desired) string { return fmt.Sprint(len(d.Policies)) },
+		"default emergency number the schema rules out": func(d *Desired) string {
+			return d.Policies[0].EmergencyNumbers[0].Value
+		},
+	} {
+		want := map[string]string{
+			"default type the schema rules out":             "CallingPlan",
+			"empty default tenant default":                  "P",
+			"default rank zero":                             "2",
+			"default policy the schema rules out":           "r@x",
+			"default list for policies":                     "1",
+			"default emergency number the schema rules out": "+14255550100",
+		}[name]
+		for _, fast := range []bool{true, false} {
+			d, err := load(files("a.cue", byName[name]), fast)
+			if err != nil {
+				t.Errorf("%s (fast %v): %v", name, fast, err)
+				continue
+			}
+			if diff := cmp.Diff(want, check(d)); diff != "" {
+				t.Errorf("%s (fast %v): (-want +got):\n%s", name, fast, diff)
+			}
+		}
+	}
 }
 
 // buildUser evaluates src as the user's package alone, as load does before

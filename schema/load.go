@@ -300,10 +300,17 @@ func load(files []File, fast bool) (*Desired, error) {
 		if err := u.Validate(cue.Concrete(true)); err != nil {
 			return nil, &LoadError{Problems: sortProblems(cueProblemsIn(err, u))}
 		}
-		// Decode from the user's own value: it holds the same concrete data
-		// once u validates (the schema has no defaults), and its positions are
-		// the user's without asking CUE for conjuncts.
-		d, err = decode(v)
+		// Decode from the user's own value when it passes the Go checks: it
+		// then holds the same concrete data as u (the schema has no
+		// defaults), and its positions are the user's without asking CUE for
+		// conjuncts. Otherwise v may hold something else than u: a default
+		// the schema rules out (type: *"Bad" | "CallingPlan" is
+		// "CallingPlan" in u, "Bad" in v; tenantDefault: *"" | "P" is "P"),
+		// so the model is read from u, CUE's verdict.
+		var ok bool
+		if d, ok, err = decodeChecked(v); !ok {
+			d, err = decode(u)
+		}
 	}
 	if err != nil {
 		return nil, err
