@@ -40,14 +40,22 @@ const (
 // numberTypes is #NumberType.
 var numberTypes = map[string]bool{CallingPlan: true, OperatorConnect: true, DirectRouting: true}
 
-// The fields each closed struct of the schema declares.
+// The fields each closed struct of the schema declares, in the schema's
+// order (unknown-field messages list them; suggest.go), and as sets.
 var (
-	tenantFields       = fieldSet("tenant", "locations", "resourceAccounts", "policies", "tenantDefault", "userNumbers")
-	tenantDomainFields = fieldSet("domain")
-	locationFields     = fieldSet("id", "country")
-	accountFields      = fieldSet("number", "type", "location")
-	policyFields       = fieldSet("resourceAccount", "emergencyNumbers", "description", "users", "groups")
-	userNumberFields   = fieldSet("number", "type")
+	tenantFieldNames       = []string{"tenant", "locations", "resourceAccounts", "policies", "tenantDefault", "userNumbers"}
+	tenantDomainFieldNames = []string{"domain"}
+	locationFieldNames     = []string{"id", "country"}
+	accountFieldNames      = []string{"number", "type", "location"}
+	policyFieldNames       = []string{"resourceAccount", "emergencyNumbers", "description", "users", "groups"}
+	userNumberFieldNames   = []string{"number", "type"}
+
+	tenantFields       = fieldSet(tenantFieldNames...)
+	tenantDomainFields = fieldSet(tenantDomainFieldNames...)
+	locationFields     = fieldSet(locationFieldNames...)
+	accountFields      = fieldSet(accountFieldNames...)
+	policyFields       = fieldSet(policyFieldNames...)
+	userNumberFields   = fieldSet(userNumberFieldNames...)
 )
 
 func fieldSet(names ...string) map[string]bool {

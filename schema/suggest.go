@@ -1,25 +1,30 @@
 package schema
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/callops/callops/internal/spell"
+)
 
 // fieldsAt lists the fields the schema allows in the struct at a path, by the
-// path's shape (the schema is small and fixed, so a table is clearer than
-// asking CUE). It is used to suggest a field for a misspelt one, such as the
-// seed note's emergencyCallbackNumbers.
+// path's shape: the schema is small and fixed, so the tables of check.go
+// (pinned to it by TestCheckMatchesSchema) are clearer than asking CUE. It is
+// used to suggest a field for a misspelt one, such as the seed note's
+// emergencyCallbackNumbers.
 func fieldsAt(parent []string) []string {
 	switch {
 	case len(parent) == 0:
-		return []string{"tenant", "locations", "resourceAccounts", "policies", "tenantDefault", "userNumbers"}
+		return tenantFieldNames
 	case len(parent) == 1 && parent[0] == "tenant":
-		return []string{"domain"}
+		return tenantDomainFieldNames
 	case len(parent) == 2 && parent[0] == "locations":
-		return []string{"id", "country"}
+		return locationFieldNames
 	case len(parent) == 2 && parent[0] == "resourceAccounts":
-		return []string{"number", "type", "location"}
+		return accountFieldNames
 	case len(parent) == 2 && parent[0] == "policies":
-		return []string{"resourceAccount", "emergencyNumbers", "description", "users", "groups"}
+		return policyFieldNames
 	case len(parent) == 2 && parent[0] == "userNumbers":
-		return []string{"number", "type"}
+		return userNumberFieldNames
 	}
 	return nil
 }
@@ -66,7 +71,7 @@ func closest(s string, candidates []string) string {
 			q++
 		}
 		score := float64(p+q) / float64(short)
-		if d := editDistance(ls, lc); d <= 2 && score < 1 {
+		if d := spell.Distance(ls, lc); d <= 2 && score < 1 {
 			score = 1 - float64(d)/10
 		}
 		if score >= 0.6 && score > bestScore {
@@ -74,24 +79,4 @@ func closest(s string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

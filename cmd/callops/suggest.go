@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/callops/callops/internal/spell"
 )
 
 // helpNotFound is the app Metadata key under which CommandNotFound leaves
@@ -49,34 +51,12 @@ func closestName(s string, names []string) string {
 	best, bestDist := "", 3
 	ls := strings.ToLower(s)
 	for _, n := range names {
-		d := editDistance(ls, strings.ToLower(n))
+		d := spell.Distance(ls, strings.ToLower(n))
 		if d < bestDist && 2*d < len(ls) {
 			best, bestDist = n, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of a and b (command names are
-// short: the quadratic table costs nothing).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // helpTopicError checks the names after `callops help` (args as permute
