@@ -81,6 +81,9 @@ var fastPathCases = []struct {
 	{"default policy the schema rules out", "package tenant\ntenant: domain: \"x\"\npolicies: P: *{resourceAccount: \"bad\"} | {resourceAccount: \"r@x\"}\n", false},
 	{"default list for policies", "package tenant\ntenant: domain: \"x\"\npolicies: *[] | {P: resourceAccount: \"r@x\"}\n", false},
 	{"default emergency number the schema rules out", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: [*\"911\" | \"+14255550100\"]}\n", false},
+	{"default user number the schema rules out", "package tenant\ntenant: domain: \"x\"\nuserNumbers: \"c@x\": {number: *\"+1425\" | \"+14255550100\", type: \"CallingPlan\"}\n", false},
+	{"default policy key with a colon", "package tenant\ntenant: domain: \"x\"\npolicies: *{\"Tag:P\": {resourceAccount: \"r@x\"}} | {P: {resourceAccount: \"r@x\"}}\n", false},
+	{"default tenant with an unknown field", "package tenant\ntenant: *{domain: \"x\", id: 1} | {domain: \"y\"}\n", false},
 	{"valid default", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\", type: *\"CallingPlan\" | \"Bad\"}\n", true},
 	{"bytes emergency number", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: ['+14255550100']}\n", false},
 	{"top-level definition value", "package tenant\ntenant: domain: \"x\"\n#Foo: 1\n", true},
@@ -104,6 +107,9 @@ func TestSchemaResolvesDefaults(t *testing.T) {
 		"default emergency number the schema rules out": func(d *Desired) string {
 			return d.Policies[0].EmergencyNumbers[0].Value
 		},
+		"default user number the schema rules out": func(d *Desired) string { return d.UserNumbers[0].Number },
+		"default policy key with a colon":          func(d *Desired) string { return d.Policies[0].Name },
+		"default tenant with an unknown field":     func(d *Desired) string { return d.Domain },
 	} {
 		want := map[string]string{
 			"default type the schema rules out":             "CallingPlan",
@@ -112,6 +118,9 @@ func TestSchemaResolvesDefaults(t *testing.T) {
 			"default policy the schema rules out":           "r@x",
 			"default list for policies":                     "1",
 			"default emergency number the schema rules out": "+14255550100",
+			"default user number the schema rules out":      "+14255550100",
+			"default policy key with a colon":               "P",
+			"default tenant with an unknown field":          "y",
 		}[name]
 		for _, fast := range []bool{true, false} {
 			d, err := load(files("a.cue", byName[name]), fast)
