@@ -60,6 +60,43 @@ var stateJSONCases = []struct {
 	{"array at top", `[]`, false},
 	{"empty", ``, false},
 	{"truex", `{"users":[{"enterpriseVoiceEnabled":truex}]}`, false},
+	{"escaped key", `{"\u0066ormat":"callops-state/v1","tenant":{"domai\u006e":"x"}}`, true},
+	{"escaped key in another case", `{"\u0046ormat":"callops-state/v1"}`, false},
+	{"nul escape", `{"lineage":"a\u0000b"}`, true},
+	{"lone low surrogate", `{"lineage":"\udc00x"}`, true},
+	{"minus zero", `{"serial":-0}`, true},
+	{"minus zero rank", `{"groupAssignments":[{"rank":-0}]}`, true},
+	{"capital exponent", `{"serial":1E2}`, false},
+	{"minus alone", `{"serial":-}`, false},
+	{"plus sign", `{"serial":+1}`, false},
+	{"min int64", `{"serial":-9223372036854775808}`, true},
+	{"below min int64", `{"serial":-9223372036854775809}`, false},
+	{"form feed", "{\f\"serial\":1}", false},
+	{"vertical tab", "{\"serial\":1\v}", false},
+	{"nbsp", "{\"serial\":1\u00a0}", false},
+	{"bom inside", "\xef\xbb\xbf{}", false},
+	{"nested duplicate", `{"users":[{"objectId":"a","objectId":"b"}]}`, false},
+	{"nested duplicate list", `{"numbers":[{"capability":["a"],"capability":[]}]}`, false},
+	{"duplicate top list", `{"users":[{"objectId":"a"}],"users":[]}`, false},
+	{"empty element", `{"users":[{}],"policies":[{"emergencyNumbers":[]}]}`, true},
+	{"escaped quote at end", `{"lineage":"a\"","format":"\\"}`, true},
+	{"truncated escape", `{"lineage":"\u00"}`, false},
+	{"escape at end", `{"lineage":"\`, false},
+	{"trailing garbage", `{}x`, false},
+	{"trailing nul", "{}\x00", false},
+	{"del in string", "{\"lineage\":\"a\x7fb\"}", true},
+	{"line separator", "{\"lineage\":\"a\u2028b\"}", true},
+	{"overlong utf-8", "{\"lineage\":\"\xc0\xaf\"}", true},
+	{"surrogate in utf-8", "{\"lineage\":\"\xed\xa0\x80\"}", true},
+	{"kelvin sign key", "{\"groupAssignments\":[{\"ran\u212a\":1}]}", false},
+	{"long s key", "{\"\u017ferial\":1}", false},
+	{"tenant not object", `{"tenant":[]}`, false},
+	{"array of arrays", `{"users":[[]]}`, false},
+	{"comma first", `{"users":[,{}]}`, false},
+	{"missing colon", `{"serial" 1}`, false},
+	{"true prefix", `{"users":[{"enterpriseVoiceEnabled":tru}]}`, false},
+	{"rank float", `{"groupAssignments":[{"rank":1.0}]}`, false},
+	{"rank huge", `{"groupAssignments":[{"rank":18446744073709551616}]}`, false},
 }
 
 // TestDecodeStateAgrees: the fast reader gives exactly encoding/json's
@@ -154,6 +191,9 @@ func TestWriteCompactIsMarshal(t *testing.T) {
 	odd.Tenant.Domain = `<a&b> "q" \ é` + "\u2028"
 	odd.Users = append(odd.Users, User{UserPrincipalName: "z<>@x", SharedCallingPolicy: "P&Q"})
 	odd.GroupAssignments = nil
+	odd.Tenant.GlobalPolicy = "bad \xff utf-8 \x00 \u007f"
+	odd.Numbers = append(odd.Numbers, Number{TelephoneNumber: "+1<2>", Capability: nil})
+	odd.Policies = append(odd.Policies, Policy{Identity: "P\u2029", EmergencyNumbers: nil})
 	for name, snap := range map[string]*Snapshot{"minimal": s, "odd": odd, "empty": {}} {
 		want, err := json.Marshal(snap)
 		if err != nil {
