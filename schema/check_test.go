@@ -13,6 +13,7 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/parser"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // fastPathCases are desired states that the Go checks must judge as
@@ -270,6 +271,9 @@ func FuzzFastPath(f *testing.F) {
 		if diff := cmp.Diff(slow, fast, cmp.AllowUnexported(Desired{})); diff != "" {
 			t.Fatalf("models differ (-unified +fast):\n%s", diff)
 		}
+		if serr == nil {
+			checkModelAccepted(t, src, slow)
+		}
 	})
 }
 
@@ -293,7 +297,7 @@ func randomDesired(r *rand.Rand) string {
 		return ""
 	}
 	number := func() string {
-		return pick(`"+14255550100"`, `"+14255550101"`, `"+442079460123"`, `"+14255550100;ext=12"`, `"14255550100"`, `"+1425"`, `5`, `string`, `*"+14255550102" | "+14255550103"`)
+		return pick(`"+14255550100"`, `"+14255550101"`, `"+442079460123"`, `"+14255550100;ext=12"`, `"14255550100"`, `"+1425"`, `5`, `string`, `*"+14255550102" | "+14255550103"`, `*"911" | "+14255550104"`)
 	}
 	upn := func() string {
 		return pick(`"a@x.com"`, `"b@x.com"`, `"ra@x.com"`, `"bob"`, `"a b@x.com"`, `"A@X.COM"`)
@@ -301,7 +305,9 @@ func randomDesired(r *rand.Rand) string {
 	guid := func() string {
 		return pick(`"407c17ae-8c41-431e-894a-38787c682f68"`, `"0c6f1b7e-1111-2222-3333-444455556666"`, `"nope"`, `"407C17AE-8C41-431E-894A-38787C682F68"`)
 	}
-	typ := func() string { return pick(`"CallingPlan"`, `"DirectRouting"`, `"OperatorConnect"`, `"Calling"`, `1`) }
+	typ := func() string {
+		return pick(`"CallingPlan"`, `"DirectRouting"`, `"OperatorConnect"`, `"Calling"`, `1`, `*"Calling" | "DirectRouting"`)
+	}
 	var b strings.Builder
 	b.WriteString("package tenant\n\n")
 	b.WriteString(pick(`tenant: domain: "x.com"`, `tenant: domain: "x y"`, `tenant: {domain: "x.com", id: 1}`, `tenant: domain: string`, `tenant: {}`, "", `tenant: domain: _d`+"\n_d: \"x.com\"") + "\n")
@@ -363,6 +369,12 @@ func TestFastPathRandom(t *testing.T) {
 		if diff := cmp.Diff(sd, fd, cmp.AllowUnexported(Desired{})); diff != "" {
 			t.Fatalf("models differ (-unified +fast) for:\n%s\n%s", src, diff)
 		}
+		if serr == nil {
+			// The two paths could share a mistake: the model itself, written
+			// back as CUE, must be a desired state the schema accepts, and
+			// read back as the same model.
+			checkModelAccepted(t, src, sd)
+		}
 		if v, ok := buildUser(t, src); ok {
 			if d, err := decodeFast(v); d != nil || err != nil {
 				fast++
@@ -374,4 +386,24 @@ func TestFastPathRandom(t *testing.T) {
 		t.Errorf("fast path taken for %d of %d states: the generator is lopsided", fast, n)
 	}
 	t.Logf("fast path taken for %d of %d states", fast, n)
+}
+
+// checkModelAccepted encodes d as CUE and loads it by unification with
+// #Tenant: every value of the model must be one the schema accepts, and
+// reading it back gives the same model (positions and digest aside).
+func checkModelAccepted(t *testing.T, src string, d *Desired) {
+	t.Helper()
+	enc, err := Encode(d)
+	if err != nil {
+		t.Fatalf("encoding the model of:\n%s\n%v", src, err)
+	}
+	back, err := load(files("a.cue", string(enc)), false)
+	if err != nil {
+		t.Fatalf("the schema refuses the model of:\n%s\nencoded as:\n%s\n%v", src, enc, err)
+	}
+	opts := cmp.Options{cmpopts.IgnoreTypes(Pos{}), cmpopts.IgnoreFields(Desired{}, "Digest", "Files"),
+		cmpopts.EquateEmpty(), cmp.AllowUnexported(Desired{})}
+	if diff := cmp.Diff(d, back, opts); diff != "" {
+		t.Fatalf("the model of:\n%s\nreads back differently (-model +read back):\n%s", src, diff)
+	}
 }
