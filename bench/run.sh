@@ -39,32 +39,60 @@ if [[ -z "$CUE" ]]; then
 	fi
 fi
 
-# measure NAME CMD...: runs CMD $RUNS times (output discarded) and sets
-# SECS (median wall time, s), CPU (median user+system time, s: less
-# sensitive than wall time to other load on the machine) and RSS (median
-# peak RSS, MiB), or "n/a" when the command fails (for example a command
+# Measures are interleaved: each of RUNS rounds runs every measure once at
+# every size, so that a change in the machine's load during the run (it is
+# shared) falls on all measures alike instead of on whichever ran then.
+# For each measure the script reports the median wall time, the median
+# user+system CPU time (less sensitive than wall time to other load) and the
+# median peak RSS; "n/a" when the command fails (for example a command
 # callops does not have yet).
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {
-	local name=$1
-	shift
-	local times=() cpus=() rsses=() i out t u s m
-	for ((i = 0; i < RUNS; i++)); do
-		out="$tmp/time.$$"
-		if ! /usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; then
-			log "  $name: failed: $(head -c 300 "$tmp/stderr")"
-			SECS=n/a CPU=n/a RSS=n/a
-			return
-		fi
-		read -r t u s m <"$out"
-		times+=("$t")
-		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')")
-		rsses+=("$m")
-	done
-	SECS=$(printf '%s\n' "${times[@]}" | median)
-	CPU=$(printf '%s\n' "${cpus[@]}" | median)
-	RSS=$(printf '%s\n' "${rsses[@]}" | median | awk '{printf "%.0f", $1/1024}')
-	log "  $name: wall ${SECS}s, cpu ${CPU}s, ${RSS} MiB (wall: ${times[*]}; cpu: ${cpus[*]})"
+
+# cmdfor M P: sets CMDV to the command of measure M at size P; fails when
+# there is none (no cue binary).
+cmdfor() {
+	local m=$1 p=$2 dir="$tmp/t$2" state="$tmp/t$2/callops.state.json"
+	case $m in
+	cue) [[ -n "$CUE" ]] && CMDV=("$CUE" export "$dir"/desired/*.cue) ;;
+	vet) [[ -n "$CUE" ]] && CMDV=("$CUE" vet -c "$dir"/desired/*.cue) ;;
+	json) CMDV=("$tmp/callops-gen" -json-floor "$state") ;;
+	# Cold: without the model cache (every run evaluates the CUE files).
+	# lint of the files alone is what the enterprise-scale issue compares
+	# with cue export of the same files; --state adds reading the tenant's
+	# 13-33 MB state and the rules that need it.
+	lint) CMDV=(env CALLOPS_NO_CACHE=1 "$tmp/callops" lint "$dir/desired") ;;
+	lintstate) CMDV=(env CALLOPS_NO_CACHE=1 "$tmp/callops" lint --state "$state" "$dir/desired") ;;
+	plan) CMDV=(env CALLOPS_NO_CACHE=1 "$tmp/callops" plan --state "$state" "$dir/desired") ;;
+	# Warm: the model cache holds these files (a pre-commit run on files
+	# that did not change); it is filled before the first round.
+	lintwarm) CMDV=(env XDG_CACHE_HOME="$tmp/cache" "$tmp/callops" lint --state "$state" "$dir/desired") ;;
+	import) CMDV=("$tmp/callops" import --out "$tmp/imported-$p.json" "$dir/export") ;;
+	# export refuses a non-empty directory: a fresh one per run.
+	export) CMDV=(bash -c 'd=$(mktemp -d "$1/export.XXXXXX") && rmdir "$d" && exec "$2" export --state "$3" --out "$d"' _ "$tmp" "$tmp/callops" "$state") ;;
+	*) return 1 ;;
+	esac
+}
+
+declare -A T U M F # T[m,p] wall times, U[...] CPU times, M[...] peak RSS (KiB), F[...] failed
+
+# runone M P: runs measure M at size P once and records its figures.
+runone() {
+	local m=$1 p=$2 out="$tmp/time.$$" t u s r
+	[[ -n "${F[$m,$p]:-}" ]] && return
+	if ! cmdfor "$m" "$p"; then
+		F[$m,$p]=1
+		return
+	fi
+	if ! /usr/bin/time -f '%e %U %S %M' -o "$out" "${CMDV[@]}" >"$tmp/stdout" 2>"$tmp/stderr"; then
+		log "  $m $p: failed: $(head -c 300 "$tmp/stderr")"
+		F[$m,$p]=1
+		return
+	fi
+	rm -f "$tmp/imported-$p.json"
+	read -r t u s r <"$out"
+	T[$m,$p]+=" $t"
+	U[$m,$p]+=" $(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')"
+	M[$m,$p]+=" $r"
 }
 
 ratio() { # ratio A B: A/B with two decimals, n/a when either is n/a or B is 0
@@ -88,46 +116,29 @@ declare -A label=(
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for p in $SIZES; do
-	dir="$tmp/t$p"
 	log "generating $p policies x $USERS users, drift $DRIFT"
-	"$tmp/callops-gen" -policies "$p" -users "$USERS" -drift "$DRIFT" -seed 1 -out "$dir" >&2
-	state="$dir/callops.state.json"
-	k="$p"
-	if [[ -n "$CUE" ]]; then
-		measure "cue export $p" "$CUE" export "$dir"/desired/*.cue
-	else
-		SECS=n/a CPU=n/a RSS=n/a
-	fi
-	S[cue,$k]=$SECS C[cue,$k]=$CPU R[cue,$k]=$RSS
-	if [[ -n "$CUE" ]]; then
-		measure "cue vet $p" "$CUE" vet -c "$dir"/desired/*.cue
-	else
-		SECS=n/a CPU=n/a RSS=n/a
-	fi
-	S[vet,$k]=$SECS C[vet,$k]=$CPU R[vet,$k]=$RSS
-	measure "json $p" "$tmp/callops-gen" -json-floor "$state"
-	S[json,$k]=$SECS C[json,$k]=$CPU R[json,$k]=$RSS
-	# Cold: without the model cache (every run evaluates the CUE files).
-	# lint of the files alone is what the enterprise-scale issue compares
-	# with cue export of the same files; --state adds reading the tenant's
-	# 13-33 MB state and the rules that need it.
-	measure "lint $p" env CALLOPS_NO_CACHE=1 "$tmp/callops" lint "$dir/desired"
-	S[lint,$k]=$SECS C[lint,$k]=$CPU R[lint,$k]=$RSS
-	measure "lint --state $p" env CALLOPS_NO_CACHE=1 "$tmp/callops" lint --state "$state" "$dir/desired"
-	S[lintstate,$k]=$SECS C[lintstate,$k]=$CPU R[lintstate,$k]=$RSS
-	measure "plan $p" env CALLOPS_NO_CACHE=1 "$tmp/callops" plan --state "$state" "$dir/desired"
-	S[plan,$k]=$SECS C[plan,$k]=$CPU R[plan,$k]=$RSS
-	# Warm: the model cache holds these files (a pre-commit run on files
-	# that did not change). One run fills it first.
-	XDG_CACHE_HOME="$tmp/cache" "$tmp/callops" lint --state "$state" "$dir/desired" >/dev/null 2>&1 || true
-	measure "lint warm $p" env XDG_CACHE_HOME="$tmp/cache" "$tmp/callops" lint --state "$state" "$dir/desired"
-	S[lintwarm,$k]=$SECS C[lintwarm,$k]=$CPU R[lintwarm,$k]=$RSS
-	measure "import $p" "$tmp/callops" import --out "$tmp/imported-$p.json" "$dir/export"
-	S[import,$k]=$SECS C[import,$k]=$CPU R[import,$k]=$RSS
-	rm -f "$tmp/imported-$p.json"
-	# export refuses a non-empty directory: a fresh one per run.
-	measure "export $p" bash -c 'd=$(mktemp -d "$1/export.XXXXXX") && rmdir "$d" && exec "$2" export --state "$3" --out "$d"' _ "$tmp" "$tmp/callops" "$state"
-	S[export,$k]=$SECS C[export,$k]=$CPU R[export,$k]=$RSS
+	"$tmp/callops-gen" -policies "$p" -users "$USERS" -drift "$DRIFT" -seed 1 -out "$tmp/t$p" >&2
+	XDG_CACHE_HOME="$tmp/cache" "$tmp/callops" lint --state "$tmp/t$p/callops.state.json" "$tmp/t$p/desired" >/dev/null 2>&1 || true
+done
+for ((i = 1; i <= RUNS; i++)); do
+	log "round $i of $RUNS"
+	for p in $SIZES; do
+		for m in "${rows[@]}"; do
+			runone "$m" "$p"
+		done
+	done
+done
+for p in $SIZES; do
+	for m in "${rows[@]}"; do
+		if [[ -n "${F[$m,$p]:-}" || -z "${T[$m,$p]:-}" ]]; then
+			S[$m,$p]=n/a C[$m,$p]=n/a R[$m,$p]=n/a
+			continue
+		fi
+		S[$m,$p]=$(tr ' ' '\n' <<<"${T[$m,$p]}" | grep . | median)
+		C[$m,$p]=$(tr ' ' '\n' <<<"${U[$m,$p]}" | grep . | median)
+		R[$m,$p]=$(tr ' ' '\n' <<<"${M[$m,$p]}" | grep . | median | awk '{printf "%.0f", $1/1024}')
+		log "  $m $p: wall ${S[$m,$p]}s, cpu ${C[$m,$p]}s, ${R[$m,$p]} MiB (wall:${T[$m,$p]}; cpu:${U[$m,$p]})"
+	done
 done
 
 sizes=($SIZES)
@@ -137,7 +148,7 @@ last=${sizes[${#sizes[@]}-1]}
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM; $(go version | cut -d' ' -f3-); load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (work tree has uncommitted changes)')"
-echo "Command: RUNS=$RUNS SIZES=\"$SIZES\" USERS=$USERS DRIFT=$DRIFT bench/run.sh (median of $RUNS runs; wall and user+system CPU time and peak RSS from /usr/bin/time)"
+echo "Command: RUNS=$RUNS SIZES=\"$SIZES\" USERS=$USERS DRIFT=$DRIFT bench/run.sh (median of $RUNS interleaved rounds; wall and user+system CPU time and peak RSS from /usr/bin/time)"
 echo
 printf '| %s |' "measure"
 for p in "${sizes[@]}"; do printf ' %s wall s | cpu s | MiB |' "${p}x$USERS"; done
