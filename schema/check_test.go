@@ -333,15 +333,16 @@ func randomDesired(r *rand.Rand) string {
 			fmt.Fprintf(&b, "\t%s: {\n", pick(`P1`, `P2`, `"Tag:P"`, `"P 3"`, `[string]`))
 			b.WriteString(maybe(0.9, "\t\tresourceAccount: "+upn()+"\n"))
 			b.WriteString(maybe(0.5, "\t\temergencyNumbers: "+pick("["+number()+"]", "["+number()+", "+number()+"]", "[]", number(), "[...string]")+"\n"))
-			b.WriteString(maybe(0.3, "\t\tdescription: "+pick(`"d"`, `1`, `string`)+"\n"))
+			b.WriteString(maybe(0.3, "\t\tdescription: "+pick(`"d"`, `1`, `string`, `*1 | "e"`)+"\n"))
 			b.WriteString(maybe(0.6, "\t\tusers: "+pick("["+upn()+"]", "["+upn()+", "+upn()+"]", "[]", upn(), "[1]")+"\n"))
-			b.WriteString(maybe(0.3, "\t\tgroups: "+pick("{"+guid()+": "+pick("1", "0", "2.0", `"1"`, "int")+"}", "[1]", "{}")+"\n"))
+			b.WriteString(maybe(0.3, "\t\tgroups: "+pick("{"+guid()+": "+pick("1", "0", "2.0", `"1"`, "int", "*0 | 3")+"}", "[1]", "{}")+"\n"))
 			b.WriteString(maybe(0.1, "\t\t"+pick(`emergencyCallbackNumbers: []`, `z?: int`, `_z: 1`, `#z: 1`)+"\n"))
-			b.WriteString("\t}\n")
+			// A default policy the schema rules out, beside one it accepts.
+			b.WriteString("\t}" + maybe(0.1, ` | *{resourceAccount: "bad"}`) + "\n")
 		}
 		b.WriteString("}\n")
 	}
-	b.WriteString(maybe(0.3, "tenantDefault: "+pick(`"P1"`, `""`, `1`, `"Global"`)+"\n"))
+	b.WriteString(maybe(0.3, "tenantDefault: "+pick(`"P1"`, `""`, `1`, `"Global"`, `*"" | "P2"`)+"\n"))
 	if r.Float64() < 0.5 {
 		fmt.Fprintf(&b, "userNumbers: %s: {number: %s, type: %s%s}\n", upn(), number(), typ(), maybe(0.1, `, location: "l1"`))
 	}
