@@ -305,6 +305,18 @@ func (s *Snapshot) UserByUPN(upn string) *User {
 	return nil
 }
 
+// UserLookup returns a function that finds a user's index in s.Users by UPN
+// (case-insensitive; unlike UserByUPN, never by ObjectId), reading s's index
+// once: for a caller that looks up many users while s does not change (each
+// UserByUPN call takes the index lock).
+func (s *Snapshot) UserLookup() func(upn string) (int, bool) {
+	users := s.ix().users
+	return func(upn string) (int, bool) {
+		i, ok := users[lower(upn)]
+		return i, ok
+	}
+}
+
 // ResourceAccountByUPN returns the resource account with that UPN
 // (case-insensitive), or nil.
 func (s *Snapshot) ResourceAccountByUPN(upn string) *ResourceAccount {
