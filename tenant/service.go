@@ -519,7 +519,12 @@ func (s *Snapshot) policyDelete(x *index, op Op) *RefusedError {
 	}
 	i := x.policies[key]
 	s.Policies = append(s.Policies[:i:i], s.Policies[i+1:]...)
-	x.reindexPolicies(s)
+	// Only the policies after i moved: renumbering them, not rebuilding the
+	// lookup, keeps a plan's deletes from costing deletes x policies.
+	delete(x.policies, key)
+	for j := i; j < len(s.Policies); j++ {
+		x.policies[policyKey(s.Policies[j].Identity)] = j
+	}
 	return nil
 }
 
