@@ -177,3 +177,16 @@ for pair in "lint cue" "lintstate cue" "lintwarm cue" "plan cue" "plan json"; do
 	for p in "${sizes[@]}"; do printf ' %s / %s |' "$(ratio "${S[$1,$p]}" "${S[$2,$p]}")" "$(ratio "${C[$1,$p]}" "${C[$2,$p]}")"; done
 	echo
 done
+if [[ $first != "$last" ]]; then
+	# Growth next to the floor's growth in the same run: on a shared
+	# machine both move together from run to run.
+	echo
+	printf '| growth %s / %s (wall / cpu) | callops | cue export | callops / cue export (cpu) |\n' "$last" "$first"
+	echo '|---|--:|--:|--:|'
+	cw=$(ratio "${S[cue,$last]}" "${S[cue,$first]}")
+	cc=$(ratio "${C[cue,$last]}" "${C[cue,$first]}")
+	for m in lint lintstate plan; do
+		gc=$(ratio "${C[$m,$last]}" "${C[$m,$first]}")
+		printf '| %s | %s / %s | %s / %s | %s |\n' "${label[$m]}" "$(ratio "${S[$m,$last]}" "${S[$m,$first]}")" "$gc" "$cw" "$cc" "$(ratio "$gc" "$cc")"
+	done
+fi
