@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,14 +45,37 @@ func Format(name string, src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("formatting %s: %w", name, err)
 	}
 	// cue/format has corner cases whose output is not the same program
-	// ("< -0" becomes "<-0", which does not parse): refuse to hand back text
-	// that does not parse, so that fmt never replaces a valid file by a
-	// broken one.
-	if _, err := parser.ParseFile(name, out, parser.ParseComments); err != nil {
-		return nil, fmt.Errorf("formatting %s: %w: %v", name, ErrFormatInvalid, err)
+	// ("< -0" becomes "<-0", which does not parse), and corner cases where
+	// formatting its own output moves a comment again. Refuse to hand back
+	// text that does not parse, so that fmt never replaces a valid file by a
+	// broken one, and format again until the text settles, so that
+	// `fmt --check` passes on what `fmt` wrote.
+	for pass := 0; ; pass++ {
+		g, err := parser.ParseFile(name, out, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("formatting %s: %w: %v", name, ErrFormatInvalid, err)
+		}
+		again, err := format.Node(g)
+		if err != nil {
+			return nil, fmt.Errorf("formatting %s: %w", name, err)
+		}
+		if bytes.Equal(again, out) {
+			return out, nil
+		}
+		if pass == maxFormatPasses {
+			return nil, fmt.Errorf("formatting %s: %w", name, ErrFormatUnstable)
+		}
+		out = again
 	}
-	return out, nil
 }
+
+// maxFormatPasses bounds the passes Format makes for the text to settle.
+const maxFormatPasses = 4
+
+// ErrFormatUnstable reports that CUE's formatter keeps changing its own
+// output (a formatter bug on unusual comment placement); Format returns no
+// output then.
+var ErrFormatUnstable = errors.New("CUE's formatter does not settle on this file; the file is left as it is")
 
 // ErrFormatInvalid reports that CUE's formatter produced text that does not
 // parse (a formatter bug on unusual input); Format returns no output then.
