@@ -91,7 +91,7 @@ func runLint(stdout io.Writer, o lintOptions) error {
 	}
 	// The state is read first: a broken state file is the user's error to
 	// fix before any finding makes sense.
-	waitState := readStateAsync(stateFile(o.dir, o.state), func() (*tenant.Snapshot, error) { return loadStateFor(o.dir, o.state) })
+	waitState := readStateAsync(func() (*tenant.Snapshot, error) { return loadStateFor(o.dir, o.state) })
 	d, findings, err := loadDesired(o)
 	state, serr := waitState()
 	if serr != nil {

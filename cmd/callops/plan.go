@@ -119,7 +119,7 @@ func runPlan(stdout, stderr io.Writer, o planOptions) error {
 	if err := refuseLinkedState(o.dir, o.state); err != nil { // limits.go
 		return err
 	}
-	waitState := readStateAsync(stateFile(o.dir, o.state), func() (*tenant.Snapshot, error) { return readState(stateFile(o.dir, o.state)) })
+	waitState := readStateAsync(func() (*tenant.Snapshot, error) { return readState(stateFile(o.dir, o.state)) })
 	d, src, loadErr := loadSource(o.dir, o.source) // git source (source.go)
 	s, err := waitState()
 	if err != nil {

@@ -18,21 +18,29 @@ import (
 // tuneGC trades memory for time while the state and the desired state are
 // decoded: CUE evaluation and state decoding allocate heavily, and the
 // default GOGC=100 spent a third of a 2,000-policy plan's CPU in the
-// collector. The heap may grow to 1+percent/100 times what is live, within a
-// soft limit of 400 MiB. GOGC and GOMEMLIMIT set by the user win.
-func tuneGC(percent int) {
+// collector. The heap may grow to five times what is live (gcPercent), and
+// a soft limit of 400 MiB (gcMemoryLimit) is what bounds memory: at 5,000
+// policies and 125,000 users the limit, not GOGC, decides when the
+// collector runs last, and plan peaks near 440 MiB of RSS. GOGC and
+// GOMEMLIMIT set by the user win.
+//
+// An earlier version also lowered GOGC to 200 for states over 20 MB to save
+// memory; that made the larger tenant pay about 10% more CPU than the same
+// work at the smaller size (plan's cost grew 2.8 times from 2,000 to 5,000
+// policies, against 2.5 times the data), while the soft limit already kept
+// it under the 500 MB budget (bench/RESULTS.md).
+func tuneGC() {
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(percent)
+		debug.SetGCPercent(gcPercent)
 	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(400 << 20)
+		debug.SetMemoryLimit(gcMemoryLimit)
 	}
 }
 
-// GOGC for a state up to gcTuneStateLimit and for a larger one.
 const (
-	gcPercentSmall = 400
-	gcPercentLarge = 200
+	gcPercent     = 400
+	gcMemoryLimit = 400 << 20
 )
 
 // stateResult is a state read in the background.
@@ -41,27 +49,13 @@ type stateResult struct {
 	err error
 }
 
-// gcTuneStateLimit is the largest state file for which the collector may let
-// the heap grow to five times what is live (gcPercentSmall): a 13 MB state
-// (2,000 policies, 50,000 users) peaks near 250 MiB with it. With a 33 MB
-// one (5,000 policies, 125,000 users) that would pass the 500 MB budget;
-// three times (gcPercentLarge) peaks near 410 MiB, where GOGC=60 (the
-// earlier setting) peaked near 300 MiB but spent a third more CPU, most of
-// it in the collector (bench/RESULTS.md).
-const gcTuneStateLimit = 20 << 20
-
 // readStateAsync runs read on another goroutine and returns a function that
 // waits for its result: CUE evaluates the desired state on one core, and the
 // state's decoding, its index and the inventory's phone numbers (most of
-// the desired numbers; ~40µs each, cached process-wide) use the other. file
-// names the state file ("" or a missing file: none), whose size decides
-// whether the collector is tuned (gcTuneStateLimit).
-func readStateAsync(file string, read func() (*tenant.Snapshot, error)) func() (*tenant.Snapshot, error) {
-	if fi, err := os.Stat(file); file == "" || err != nil || fi.Size() <= gcTuneStateLimit {
-		tuneGC(gcPercentSmall)
-	} else {
-		tuneGC(gcPercentLarge)
-	}
+// the desired numbers; ~40µs each, cached process-wide) use the other. It
+// tunes the collector first (tuneGC).
+func readStateAsync(read func() (*tenant.Snapshot, error)) func() (*tenant.Snapshot, error) {
+	tuneGC()
 	c := make(chan stateResult, 1)
 	go func() {
 		s, err := read()

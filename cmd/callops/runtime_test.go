@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"testing"
@@ -17,9 +16,8 @@ import (
 )
 
 // TestReadStateAsync: the state and its error come back from the other
-// goroutine, and the collector is tuned by the state file's size (GOGC 400
-// for a small state or none, 200 for one over gcTuneStateLimit, with a soft
-// limit of 400 MiB) unless GOGC is set.
+// goroutine, and the collector is tuned (GOGC 400 within a soft limit of
+// 400 MiB, whatever the state's size) unless GOGC or GOMEMLIMIT is set.
 func TestReadStateAsync(t *testing.T) {
 	if _, set := os.LookupEnv("GOGC"); set {
 		t.Skip("GOGC is set: callops leaves the collector alone")
@@ -29,40 +27,19 @@ func TestReadStateAsync(t *testing.T) {
 	defer debug.SetGCPercent(prev)
 	defer debug.SetMemoryLimit(prevLimit)
 
-	dir := t.TempDir()
-	small := filepath.Join(dir, "small.json")
-	big := filepath.Join(dir, "big.json")
-	if err := os.WriteFile(small, []byte("{}"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(big)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(gcTuneStateLimit + 1); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-
+	debug.SetMemoryLimit(math.MaxInt64)
 	want := &tenant.Snapshot{Format: tenant.Format}
 	wantErr := errors.New("broken state")
-	for _, tt := range []struct {
-		file string
-		gc   int
-	}{{small, 400}, {"", 400}, {big, 200}} {
-		debug.SetGCPercent(100)
-		debug.SetMemoryLimit(math.MaxInt64)
-		wait := readStateAsync(tt.file, func() (*tenant.Snapshot, error) { return want, wantErr })
-		s, err := wait()
-		if s != want || err != wantErr {
-			t.Errorf("%q: got %v, %v", tt.file, s, err)
-		}
-		if got := debug.SetGCPercent(100); got != tt.gc {
-			t.Errorf("%q: GOGC %d, want %d", tt.file, got, tt.gc)
-		}
-		if limit := debug.SetMemoryLimit(-1); limit != 400<<20 && os.Getenv("GOMEMLIMIT") == "" {
-			t.Errorf("%q: memory limit %d, want 400 MiB", tt.file, limit)
-		}
+	wait := readStateAsync(func() (*tenant.Snapshot, error) { return want, wantErr })
+	s, err := wait()
+	if s != want || err != wantErr {
+		t.Errorf("got %v, %v; want the read's own", s, err)
+	}
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("GOGC %d, want %d", got, gcPercent)
+	}
+	if limit := debug.SetMemoryLimit(-1); limit != gcMemoryLimit && os.Getenv("GOMEMLIMIT") == "" {
+		t.Errorf("memory limit %d, want %d", limit, gcMemoryLimit)
 	}
 }
 
