@@ -119,23 +119,47 @@ func (c *Context) indexGrants() {
 	for _, p := range c.desired.Policies {
 		n += len(p.Users)
 	}
-	first := make(map[string]grantRef, n)
 	c.grants = make([]grantRef, 0, n)
+	// A user the tenant has is looked up once in its index, and its first
+	// listing is found by the user's position in the state (a slice); only
+	// users the tenant does not have (or lint without a state) need a map
+	// of lower UPNs. At 125,000 grants a second map probed by every grant
+	// cost as much as the lookup itself.
+	var firstAt []int32 // by state user index: 1 + index in c.grants; 0: not listed yet
+	var first map[string]grantRef
 	if c.stUser != nil {
 		c.grantUsers = make([]*tenant.User, 0, n)
+		firstAt = make([]int32, len(c.state.Users))
+	} else {
+		first = make(map[string]grantRef, n)
 	}
 	for i, p := range c.desired.Policies {
 		for j, u := range p.Users {
-			k := lower(u.Value)
 			g := grantRef{i, j}
+			if c.stUser != nil {
+				if ui, ok := c.stUser(u.Value); ok {
+					if f := firstAt[ui]; f != 0 {
+						c.regrants = append(c.regrants, regrant{g, c.grants[f-1]})
+						continue
+					}
+					firstAt[ui] = int32(len(c.grants) + 1)
+					c.grants = append(c.grants, g)
+					c.grantUsers = append(c.grantUsers, &c.state.Users[ui])
+					continue
+				}
+			}
+			k := lower(u.Value)
 			if f, dup := first[k]; dup {
 				c.regrants = append(c.regrants, regrant{g, f})
 				continue
 			}
+			if first == nil {
+				first = map[string]grantRef{}
+			}
 			first[k] = g
 			c.grants = append(c.grants, g)
 			if c.stUser != nil {
-				c.grantUsers = append(c.grantUsers, c.stateUser(u.Value))
+				c.grantUsers = append(c.grantUsers, nil)
 			}
 		}
 	}

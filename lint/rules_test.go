@@ -360,6 +360,20 @@ var ruleCases = []ruleCase{
 		},
 		want: func(d *schema.Desired) []where { return []where{userAt(d, "Redmond", 2)} }, msg: "listed twice by policy Redmond"},
 	{name: "once each", rule: "user-granted-twice"},
+	// With a state, users the tenant has are matched by their place in
+	// it and the rest by UPN (lint/context.go indexGrants): both find
+	// a user listed twice, whatever its case.
+	{name: "two policies, with the state", rule: "user-granted-twice", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].Users = append(d.Policies[0].Users, g.loc("Carol@Contoso.com"))
+		},
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Vancouver", 0)} }, msg: "listed by policies Redmond and Vancouver"},
+	{name: "twice, not in the tenant", rule: "user-granted-twice", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies[0].Users = append(d.Policies[0].Users, g.loc("zed@contoso.com"), g.loc("Zed@contoso.com"))
+		},
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Redmond", 3)} }, msg: "listed twice by policy Redmond (also at [2])"},
+	{name: "once each, with the state", rule: "user-granted-twice", state: true},
 
 	// grant-unknown-policy
 	{name: "undeclared default", rule: "grant-unknown-policy",
