@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 	"weak"
 )
@@ -54,6 +55,10 @@ type index struct {
 	// ranks maps a group assignment rank to its GroupAssignments index.
 	ranks map[int]int
 
+	// dups holds, per kind of key, the first key found twice while the
+	// index was built (Validate reports it; the maps keep the last).
+	dups map[dupKind]string
+
 	hdr headers
 	// stale forces a rebuild at the next use (Canonicalize reorders the
 	// slices in place, which the headers do not show).
@@ -87,16 +92,23 @@ func (s *Snapshot) ix() *index {
 	switch {
 	case x == nil:
 		x = buildIndex(s)
-		indexes.m[wp] = x
-		runtime.AddCleanup(s, func(wp weak.Pointer[Snapshot]) {
-			indexes.Lock()
-			delete(indexes.m, wp)
-			indexes.Unlock()
-		}, wp)
+		register(s, wp, x)
 	case x.stale || x.hdr != headersOf(s):
 		*x = *buildIndex(s)
 	}
 	return x
+}
+
+// setIndex makes x, built from s as it is now, the index of s.
+func (s *Snapshot) setIndex(x *index) {
+	wp := weak.Make(s)
+	indexes.Lock()
+	defer indexes.Unlock()
+	if old := indexes.m[wp]; old != nil {
+		*old = *x
+		return
+	}
+	register(s, wp, x)
 }
 
 // cloneIndex gives the clone c a copy of s's index when s has an up-to-date
@@ -129,9 +141,14 @@ func cloneIndex(s, c *Snapshot) {
 	for k, m := range x.policyUsers {
 		y.policyUsers[k] = maps.Clone(m)
 	}
-	wp := weak.Make(c)
-	indexes.m[wp] = y
-	runtime.AddCleanup(c, func(wp weak.Pointer[Snapshot]) {
+	register(c, weak.Make(c), y)
+}
+
+// register makes x the index of s (wp is weak.Make(s)) until s is
+// collected. The caller holds indexes' lock.
+func register(s *Snapshot, wp weak.Pointer[Snapshot], x *index) {
+	indexes.m[wp] = x
+	runtime.AddCleanup(s, func(wp weak.Pointer[Snapshot]) {
 		indexes.Lock()
 		delete(indexes.m, wp)
 		indexes.Unlock()
@@ -160,7 +177,59 @@ func policyKey(id string) string {
 	return lower(id)
 }
 
+// dupKind is a kind of key a state must not repeat (Validate).
+type dupKind int
+
+const (
+	dupPolicy dupKind = iota
+	dupAccountID
+	dupAccountUPN
+	dupUserID
+	dupUserUPN
+	dupNumber
+	dupLocation
+	dupGroup
+	numDupKinds
+)
+
+// noun names the key in Validate's message.
+func (k dupKind) noun() string {
+	switch k {
+	case dupPolicy:
+		return "policy"
+	case dupAccountID, dupUserID:
+		return "object id"
+	case dupAccountUPN, dupUserUPN:
+		return "user principal name"
+	case dupNumber:
+		return "number"
+	case dupLocation:
+		return "location"
+	}
+	return "group assignment"
+}
+
+// put sets m[k] = i and records k as a repeated key of its kind when m had
+// it already (the first such key of each kind).
+func (x *index) put(kind dupKind, m map[string]int, k string, i int) {
+	n := len(m)
+	m[k] = i
+	if len(m) == n {
+		if _, ok := x.dups[kind]; !ok {
+			if x.dups == nil {
+				x.dups = map[dupKind]string{}
+			}
+			x.dups[kind] = k
+		}
+	}
+}
+
+// indexBuilds counts buildIndex calls (tests check that reading a state
+// builds its index once).
+var indexBuilds atomic.Int64
+
 func buildIndex(s *Snapshot) *index {
+	indexBuilds.Add(1)
 	x := &index{
 		users:        make(map[string]int, len(s.Users)),
 		usersByID:    make(map[string]int, len(s.Users)),
@@ -178,8 +247,8 @@ func buildIndex(s *Snapshot) *index {
 	// allocates).
 	keys := make(map[string]string, len(s.Policies))
 	for i, u := range s.Users {
-		x.users[lower(u.UserPrincipalName)] = i
-		x.usersByID[lower(u.ObjectID)] = i
+		x.put(dupUserUPN, x.users, lower(u.UserPrincipalName), i)
+		x.put(dupUserID, x.usersByID, lower(u.ObjectID), i)
 		if p := u.SharedCallingPolicy; p != "" {
 			k, ok := keys[p]
 			if !ok {
@@ -190,11 +259,11 @@ func buildIndex(s *Snapshot) *index {
 		}
 	}
 	for i, ra := range s.ResourceAccounts {
-		x.ras[lower(ra.UserPrincipalName)] = i
-		x.rasByID[lower(ra.ObjectID)] = i
+		x.put(dupAccountUPN, x.ras, lower(ra.UserPrincipalName), i)
+		x.put(dupAccountID, x.rasByID, lower(ra.ObjectID), i)
 	}
 	for i, n := range s.Numbers {
-		x.numbers[n.TelephoneNumber] = i
+		x.put(dupNumber, x.numbers, n.TelephoneNumber, i)
 		if t := n.AssignedPstnTargetID; t != "" && !isPolicyTarget(t) {
 			if _, ok := x.held[lower(t)]; !ok {
 				x.held[lower(t)] = n.TelephoneNumber
@@ -202,7 +271,7 @@ func buildIndex(s *Snapshot) *index {
 		}
 	}
 	for i, l := range s.Locations {
-		x.locations[lower(l.LocationID)] = i
+		x.put(dupLocation, x.locations, lower(l.LocationID), i)
 	}
 	x.reindexPolicies(s)
 	for _, p := range s.Policies {
@@ -222,7 +291,7 @@ func buildIndex(s *Snapshot) *index {
 func (x *index) reindexPolicies(s *Snapshot) {
 	x.policies = make(map[string]int, len(s.Policies))
 	for i, p := range s.Policies {
-		x.policies[policyKey(p.Identity)] = i
+		x.put(dupPolicy, x.policies, policyKey(p.Identity), i)
 	}
 }
 
@@ -232,7 +301,7 @@ func (x *index) reindexGroups(s *Snapshot) {
 	x.ranks = make(map[int]int, len(s.GroupAssignments))
 	x.policyGroups = map[string]int{}
 	for i, g := range s.GroupAssignments {
-		x.groups[lower(g.GroupID)] = i
+		x.put(dupGroup, x.groups, lower(g.GroupID), i)
 		if _, ok := x.ranks[g.Rank]; !ok {
 			x.ranks[g.Rank] = i
 		}

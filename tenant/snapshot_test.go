@@ -206,3 +206,75 @@ func TestWriteFileAtomicOntoDirectory(t *testing.T) {
 		t.Errorf("content %q", b)
 	}
 }
+
+// TestValidateDuplicates: every kind of key a state must not repeat is
+// found, case-insensitively where the service compares so, across resource
+// accounts and users (one directory), with the message naming the key.
+func TestValidateDuplicates(t *testing.T) {
+	base := func() *Snapshot {
+		return &Snapshot{
+			Format:           Format,
+			Policies:         []Policy{{Identity: "Redmond"}, {Identity: "Seattle"}},
+			ResourceAccounts: []ResourceAccount{{ObjectID: "ra-1", UserPrincipalName: "ra1@contoso.com"}, {ObjectID: "ra-2", UserPrincipalName: "ra2@contoso.com"}},
+			Numbers:          []Number{{TelephoneNumber: "+14255550100"}, {TelephoneNumber: "+14255550101"}},
+			Locations:        []Location{{LocationID: "loc-a"}, {LocationID: "loc-b"}},
+			Users:            []User{{ObjectID: "u-1", UserPrincipalName: "alice@contoso.com"}, {ObjectID: "u-2", UserPrincipalName: "bob@contoso.com"}},
+			GroupAssignments: []GroupAssignment{{GroupID: "g-1", PolicyName: "Redmond", Rank: 1}, {GroupID: "g-2", PolicyName: "Seattle", Rank: 2}},
+		}
+	}
+	if err := base().Validate(); err != nil {
+		t.Fatalf("base state: %v", err)
+	}
+	tests := []struct {
+		name string
+		edit func(s *Snapshot)
+		want string
+	}{
+		{"policy", func(s *Snapshot) { s.Policies[1].Identity = "Tag:REDMOND" }, `duplicate policy "redmond"`},
+		{"account id", func(s *Snapshot) { s.ResourceAccounts[1].ObjectID = "RA-1" }, `duplicate object id "ra-1"`},
+		{"account upn", func(s *Snapshot) { s.ResourceAccounts[1].UserPrincipalName = "RA1@contoso.com" }, `duplicate user principal name "ra1@contoso.com"`},
+		{"user id", func(s *Snapshot) { s.Users[1].ObjectID = "U-1" }, `duplicate object id "u-1"`},
+		{"user upn", func(s *Snapshot) { s.Users[1].UserPrincipalName = "Alice@Contoso.com" }, `duplicate user principal name "alice@contoso.com"`},
+		{"account and user id", func(s *Snapshot) { s.Users[1].ObjectID = "RA-2" }, `duplicate object id "ra-2"`},
+		{"account and user upn", func(s *Snapshot) { s.Users[0].UserPrincipalName = "ra2@CONTOSO.com" }, `duplicate user principal name "ra2@contoso.com"`},
+		{"number", func(s *Snapshot) { s.Numbers[1].TelephoneNumber = "+14255550100" }, `duplicate number "+14255550100"`},
+		{"location", func(s *Snapshot) { s.Locations[1].LocationID = "LOC-A" }, `duplicate location "loc-a"`},
+		{"group", func(s *Snapshot) { s.GroupAssignments[1].GroupID = "G-1" }, `duplicate group assignment "g-1"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := base()
+			tt.edit(s)
+			err := s.Validate()
+			var pe *ParseError
+			if !errors.As(err, &pe) || err.Error() != tt.want {
+				t.Errorf("Validate() = %v, want ParseError %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseBuildsIndexOnce: Validate's duplicate checks are the index's
+// own maps, and the snapshot keeps that index, so reading a state and
+// looking things up in it builds one index, not two sets and an index.
+func TestParseBuildsIndexOnce(t *testing.T) {
+	before := indexBuilds.Load()
+	s, err := Parse([]byte(minimalState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := s.UserByUPN("ALICE@contoso.com"); u == nil || u.ObjectID != "22222222-2222-2222-2222-222222222222" {
+		t.Errorf("UserByUPN after Parse = %+v", u)
+	}
+	if n := s.NumberHeldBy("ra1@contoso.com"); n == nil || n.TelephoneNumber != "+14255550100" {
+		t.Errorf("NumberHeldBy after Parse = %+v", n)
+	}
+	if got := indexBuilds.Load() - before; got != 1 {
+		t.Errorf("Parse and two lookups built %d indexes, want 1", got)
+	}
+	// The index Validate leaves is kept up to date like any other.
+	s.Users = append(s.Users, User{ObjectID: "33333333-3333-3333-3333-333333333333", UserPrincipalName: "carol@contoso.com"})
+	if s.UserByUPN("carol@contoso.com") == nil {
+		t.Error("a user appended after Parse is not found")
+	}
+}
