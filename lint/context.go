@@ -33,18 +33,25 @@ type Context struct {
 	grants   []grantRef
 	regrants []regrant
 	// grantUsers[i] is the tenant's user of grants[i], nil when the tenant
-	// has none or there is no state: resolved once for the user rules.
+	// has none or there is no state: resolved once for the user rules;
+	// grantHeld[i] is the inventory's number that user holds, or nil.
 	grantUsers []*tenant.User
+	grantHeld  []*tenant.Number
 
 	// Lookups into the state, built once (nil without a state): users by
 	// UPN through the state's own index (stUser; a second map of 125,000
 	// users cost more than the rules that use it), accounts by lower UPN,
 	// numbers as written, held numbers by the lower ObjectId of their
 	// holder, locations by lower LocationId.
-	stUser      func(upn string) (int, bool)
-	stAccounts  map[string]*tenant.ResourceAccount
-	stNumbers   map[string]*tenant.Number
-	stHeld      map[string]*tenant.Number
+	stUser     func(upn string) (int, bool)
+	stAccounts map[string]*tenant.ResourceAccount
+	stNumbers  map[string]*tenant.Number
+	stHeld     map[string]*tenant.Number
+	// stUserHeld is stHeld by position in state.Users: 1 + the index in
+	// state.Numbers of the number the user holds, 0 for none. 125,000
+	// granted users are matched to their numbers by position, not by
+	// lower-casing each one's ObjectId into a map.
+	stUserHeld  []int32
 	stLocations map[string]*tenant.Location
 
 	rule     *Rule
@@ -129,6 +136,7 @@ func (c *Context) indexGrants() {
 	var first map[string]grantRef
 	if c.stUser != nil {
 		c.grantUsers = make([]*tenant.User, 0, n)
+		c.grantHeld = make([]*tenant.Number, 0, n)
 		firstAt = make([]int32, len(c.state.Users))
 	} else {
 		first = make(map[string]grantRef, n)
@@ -145,6 +153,11 @@ func (c *Context) indexGrants() {
 					firstAt[ui] = int32(len(c.grants) + 1)
 					c.grants = append(c.grants, g)
 					c.grantUsers = append(c.grantUsers, &c.state.Users[ui])
+					var held *tenant.Number
+					if h := c.stUserHeld[ui]; h != 0 {
+						held = &c.state.Numbers[h-1]
+					}
+					c.grantHeld = append(c.grantHeld, held)
 					continue
 				}
 			}
@@ -160,6 +173,7 @@ func (c *Context) indexGrants() {
 			c.grants = append(c.grants, g)
 			if c.stUser != nil {
 				c.grantUsers = append(c.grantUsers, nil)
+				c.grantHeld = append(c.grantHeld, nil)
 			}
 		}
 	}
@@ -174,6 +188,8 @@ func (c *Context) indexState() {
 	}
 	c.stNumbers = make(map[string]*tenant.Number, len(s.Numbers))
 	c.stHeld = make(map[string]*tenant.Number, len(s.Numbers))
+	c.stUserHeld = make([]int32, len(s.Users))
+	userByID := s.UserIDLookup()
 	for i := range s.Numbers {
 		n := &s.Numbers[i]
 		c.stNumbers[n.TelephoneNumber] = n
@@ -181,6 +197,9 @@ func (c *Context) indexState() {
 			t = lower(t)
 			if _, dup := c.stHeld[t]; !dup {
 				c.stHeld[t] = n
+				if ui, ok := userByID(t); ok {
+					c.stUserHeld[ui] = int32(i + 1)
+				}
 			}
 		}
 	}
@@ -203,6 +222,16 @@ func (c *Context) stateUser(upn string) *tenant.User {
 		return &c.state.Users[i]
 	}
 	return nil
+}
+
+// userNumber returns the userNumbers entry of a user, or nil (without
+// lower-casing the UPN when the config has none: every granted user is
+// asked).
+func (c *Context) userNumber(upn string) *schema.UserNumber {
+	if len(c.userNums) == 0 {
+		return nil
+	}
+	return c.userNums[lower(upn)]
 }
 
 // stateAccount returns the tenant's resource account with that UPN, or nil.

@@ -246,15 +246,17 @@ func checkNumberOnPremises(c *Context) {
 
 // forGrantedUsers calls fn once per user listed by some policy, at its first
 // listing (user-granted-twice reports the others);
-// su is the tenant's user (nil without a state or when the tenant has none).
-func (c *Context) forGrantedUsers(fn func(p *schema.Policy, j int, u schema.Located, su *tenant.User)) {
+// su is the tenant's user (nil without a state or when the tenant has none)
+// and held the inventory's number su holds (nil when none).
+func (c *Context) forGrantedUsers(fn func(p *schema.Policy, j int, u schema.Located, su *tenant.User, held *tenant.Number)) {
 	for i, g := range c.grants {
 		p := &c.desired.Policies[g.policy]
 		var su *tenant.User
+		var held *tenant.Number
 		if c.grantUsers != nil {
-			su = c.grantUsers[i]
+			su, held = c.grantUsers[i], c.grantHeld[i]
 		}
-		fn(p, g.elem, p.Users[g.elem], su)
+		fn(p, g.elem, p.Users[g.elem], su, held)
 	}
 }
 
@@ -266,8 +268,8 @@ func extensionDialing(number, numType string) bool {
 }
 
 func checkUserHasNumber(c *Context) {
-	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User) {
-		if un, ok := c.userNums[lower(u.Value)]; ok {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User, held *tenant.Number) {
+		if un := c.userNumber(u.Value); un != nil {
 			// The config manages this user's number: it is what counts.
 			if un.Number != "" && !extensionDialing(un.Number, un.Type) {
 				c.report(un.NumberPos, schema.Path("userNumbers", un.UPN, "number"),
@@ -279,19 +281,16 @@ func checkUserHasNumber(c *Context) {
 		if c.state == nil {
 			return
 		}
-		if su == nil {
-			return
-		}
-		if n := c.heldBy(su.ObjectID); n != nil && !extensionDialing(n.TelephoneNumber, n.NumberType) {
+		if held != nil && !extensionDialing(held.TelephoneNumber, held.NumberType) {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j),
 				"user %s is granted policy %s but holds number %s in the tenant: Shared Calling users have no number of their own, except a Direct Routing number with ;ext=",
-				u.Value, p.Name, n.TelephoneNumber)
+				u.Value, p.Name, held.TelephoneNumber)
 		}
 	})
 }
 
 func checkUserVoiceEnabled(c *Context) {
-	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User) {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User, _ *tenant.Number) {
 		if su != nil && !su.EnterpriseVoiceEnabled {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j),
 				"user %s is granted policy %s but is not enabled for Enterprise Voice (EnterpriseVoiceEnabled is false)", u.Value, p.Name)
@@ -398,7 +397,7 @@ func checkLocationUnknown(c *Context) {
 }
 
 func checkUserUnknown(c *Context) {
-	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User) {
+	c.forGrantedUsers(func(p *schema.Policy, j int, u schema.Located, su *tenant.User, _ *tenant.Number) {
 		if su == nil {
 			c.report(u.Pos, schema.Path("policies", p.Name, "users", j), "user %s, granted policy %s, does not exist in the tenant", u.Value, p.Name)
 		}

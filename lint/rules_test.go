@@ -340,6 +340,12 @@ var ruleCases = []ruleCase{
 			stateNumber(s, "+14255556679").AssignedPstnTargetID = "bob-id"
 		},
 		want: func(d *schema.Desired) []where { return []where{userAt(d, "Redmond", 1)} }, msg: "in the tenant"},
+	{name: "granted user holding a number, holder id in capitals", rule: "user-has-number", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			d.UserNumbers = nil
+			stateNumber(s, "+14255556679").AssignedPstnTargetID = "BOB-ID"
+		},
+		want: func(d *schema.Desired) []where { return []where{userAt(d, "Redmond", 1)} }, msg: "holds number +14255556679 in the tenant"},
 	{name: "ungranted user with a number", rule: "user-has-number", state: true},
 
 	// user-voice-enabled

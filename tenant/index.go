@@ -386,6 +386,15 @@ func (s *Snapshot) UserLookup() func(upn string) (int, bool) {
 	}
 }
 
+// UserIDLookup is UserLookup by ObjectId (case-insensitive).
+func (s *Snapshot) UserIDLookup() func(objectID string) (int, bool) {
+	byID := s.ix().usersByID
+	return func(id string) (int, bool) {
+		i, ok := byID[lower(id)]
+		return i, ok
+	}
+}
+
 // ResourceAccountByUPN returns the resource account with that UPN
 // (case-insensitive), or nil.
 func (s *Snapshot) ResourceAccountByUPN(upn string) *ResourceAccount {
