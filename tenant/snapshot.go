@@ -135,18 +135,40 @@ var ErrNotState = errors.New("not a callops state file")
 // versions, unknown fields, trailing data and duplicate objects, and returns a
 // *ParseError with the line of a syntax error.
 func Decode(r io.Reader) (*Snapshot, error) {
-	// A state file's size is known: read it into one buffer of that size
-	// rather than doubling one (a 34 MB state would leave 60 MB of garbage).
-	var buf bytes.Buffer
-	if f, ok := r.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxStateSize {
-			buf.Grow(int(fi.Size()) + bytes.MinRead)
-		}
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, MaxStateSize+1)); err != nil {
+	data, err := readAllState(r)
+	if err != nil {
 		return nil, err
 	}
-	return Parse(buf.Bytes())
+	return Parse(data)
+}
+
+// readAllState reads r to its end, up to MaxStateSize+1 bytes. A state file's
+// size is known, so its bytes are read into one slice of that size, as
+// os.ReadFile does: a bytes.Buffer grown to the size first cleared all of
+// it (a 34 MB state cost 120 ms where os.ReadFile costs 35), and growing
+// by doubling would leave 60 MB of garbage.
+func readAllState(r io.Reader) ([]byte, error) {
+	size := 512
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxStateSize {
+			size = int(fi.Size()) + 1 // +1: EOF without growing
+		}
+	}
+	data := make([]byte, 0, size)
+	lr := io.LimitReader(r, MaxStateSize+1)
+	for {
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // the file grew, or r is no file
+		}
+	}
 }
 
 // Parse is Decode on a byte slice. A valid state is decoded once (states of

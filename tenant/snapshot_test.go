@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -276,5 +278,44 @@ func TestParseBuildsIndexOnce(t *testing.T) {
 	s.Users = append(s.Users, User{ObjectID: "33333333-3333-3333-3333-333333333333", UserPrincipalName: "carol@contoso.com"})
 	if s.UserByUPN("carol@contoso.com") == nil {
 		t.Error("a user appended after Parse is not found")
+	}
+}
+
+// TestDecode: a state is read whole from a file (sized from Stat), from a
+// reader that gives a byte at a time (the slice grows), and a reader's
+// error is returned as it is.
+func TestDecode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path, []byte(minimalState), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fromFile, err := Decode(f)
+	if err != nil {
+		t.Fatalf("Decode(file): %v", err)
+	}
+	fromBytes, err := Decode(iotest.OneByteReader(strings.NewReader(minimalState)))
+	if err != nil {
+		t.Fatalf("Decode(one byte at a time): %v", err)
+	}
+	want, err := Parse([]byte(minimalState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]*Snapshot{"file": fromFile, "reader": fromBytes} {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Decode(%s) (-Parse +Decode):\n%s", name, diff)
+		}
+	}
+	boom := errors.New("disk on fire")
+	if _, err := Decode(iotest.ErrReader(boom)); !errors.Is(err, boom) {
+		t.Errorf("Decode(failing reader) = %v, want %v", err, boom)
+	}
+	if _, err := Decode(strings.NewReader(minimalState[:100])); err == nil {
+		t.Error("Decode of a truncated state succeeded")
 	}
 }
