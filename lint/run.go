@@ -8,6 +8,9 @@ import (
 // Run checks a desired state with every rule and returns all findings, sorted
 // by file, line, column and rule. state may be nil: rules that need it
 // (Rule.NeedsState) are then skipped. Run does not modify d or state.
+// state is taken to be valid (tenant.Parse and Snapshot.Validate check it):
+// in a state where two users share an ObjectId, the user-has-number rule
+// knows the number held under that id for one of them only.
 func Run(d *schema.Desired, state *tenant.Snapshot) []Finding {
 	if d == nil {
 		return nil

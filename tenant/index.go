@@ -99,16 +99,22 @@ func (s *Snapshot) ix() *index {
 	return x
 }
 
-// setIndex makes x, built from s as it is now, the index of s.
+// setIndex makes x, built from s as it is now, the index of s, unless s has
+// a current index already: that one is kept, untouched, so that Validate on
+// a snapshot others are reading (through an index they got from ix) writes
+// nothing they read. A stale index is replaced in the table, not
+// overwritten: whoever holds the old one keeps reading the old maps.
 func (s *Snapshot) setIndex(x *index) {
 	wp := weak.Make(s)
 	indexes.Lock()
 	defer indexes.Unlock()
-	if old := indexes.m[wp]; old != nil {
-		*old = *x
-		return
+	old := indexes.m[wp]
+	switch {
+	case old == nil:
+		register(s, wp, x)
+	case old.stale || old.hdr != x.hdr:
+		indexes.m[wp] = x
 	}
-	register(s, wp, x)
 }
 
 // cloneIndex gives the clone c a copy of s's index when s has an up-to-date

@@ -150,7 +150,10 @@ func Decode(r io.Reader) (*Snapshot, error) {
 func readAllState(r io.Reader) ([]byte, error) {
 	size := 512
 	if f, ok := r.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= MaxStateSize {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if fi.Size() > MaxStateSize {
+				return nil, tooLarge()
+			}
 			size = int(fi.Size()) + 1 // +1: EOF without growing
 		}
 	}
@@ -171,12 +174,16 @@ func readAllState(r io.Reader) ([]byte, error) {
 	}
 }
 
+func tooLarge() error {
+	return &ParseError{Msg: fmt.Sprintf("state is larger than %d MiB", MaxStateSize>>20)}
+}
+
 // Parse is Decode on a byte slice. A valid state is decoded once (states of
 // large tenants are tens of megabytes); only a document that fails is looked
 // at again to say whether it is a state at all.
 func Parse(data []byte) (*Snapshot, error) {
 	if len(data) > MaxStateSize {
-		return nil, &ParseError{Msg: fmt.Sprintf("state is larger than %d MiB", MaxStateSize>>20)}
+		return nil, tooLarge()
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if s, ok := decodeState(data); ok { // statejson.go; else encoding/json
@@ -283,7 +290,12 @@ func lineOf(data []byte, off int64) int {
 // Validate checks the snapshot's own consistency: the format tag, unique keys
 // (policy identities, object ids, UPNs, numbers, location ids, group ids) and
 // references that must resolve (a number held by a policy names a policy
-// that lists it).
+// that lists it). It reports the first problem in this order: format,
+// serial, empty keys (policies, accounts, users, numbers), repeated keys
+// (policies, account ids and UPNs, user ids and UPNs, numbers, locations,
+// groups), an account and a user sharing an id or UPN, numbers held by
+// policies. It gives the snapshot its lookup index (built to find repeated
+// keys), unless the snapshot has a current one.
 func (s *Snapshot) Validate() error {
 	if err := checkFormat(s.Format); err != nil {
 		return err
@@ -343,6 +355,13 @@ func hasKey[V any](m map[string]V, k string) bool {
 	return ok
 }
 
+// validatePolicyTargets checks that every number marked as held by a policy
+// (assignedPstnTargetId "TeamsSharedCallingRoutingPolicy|Tag:<name>") names
+// a policy of the state that lists it as an emergency number. policies maps
+// the lower-cased identities (the index's). The service's rules and the
+// planner take the policy's list and the number's holder to agree; a state
+// where they don't would otherwise fail deep inside plan, as if callops had
+// a bug.
 func (s *Snapshot) validatePolicyTargets(policies map[string]int) error {
 	var listed map[[2]string]struct{}
 	for _, n := range s.Numbers {

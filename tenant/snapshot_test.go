@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -317,5 +318,95 @@ func TestDecode(t *testing.T) {
 	}
 	if _, err := Decode(strings.NewReader(minimalState[:100])); err == nil {
 		t.Error("Decode of a truncated state succeeded")
+	}
+}
+
+// TestValidateWhileReading: Validate on a snapshot others are looking things
+// up in writes nothing they read (go test -race checks it).
+func TestValidateWhileReading(t *testing.T) {
+	s, err := Parse([]byte(minimalState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			if s.UserByUPN("alice@contoso.com") == nil || s.ResourceAccountByUPN("ra1@contoso.com") == nil {
+				t.Error("lookup failed while Validate ran")
+				return
+			}
+		}
+	}()
+	for range 200 {
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+}
+
+// TestValidateOrder: a state with several problems gets the first in
+// Validate's documented order.
+func TestValidateOrder(t *testing.T) {
+	s := &Snapshot{
+		Format:           Format,
+		Policies:         []Policy{{Identity: "Redmond"}, {Identity: "redmond"}},
+		ResourceAccounts: []ResourceAccount{{ObjectID: "ra-1", UserPrincipalName: "ra1@contoso.com"}},
+		Numbers:          []Number{{TelephoneNumber: "+14255550100", AssignedPstnTargetID: PolicyTargetPrefix + "Nope"}},
+		Locations:        []Location{{LocationID: "loc-a"}, {LocationID: "LOC-A"}},
+		Users:            []User{{ObjectID: "u-1", UserPrincipalName: "a@contoso.com"}, {ObjectID: "u-1", UserPrincipalName: "A@contoso.com"}},
+	}
+	steps := []struct {
+		want string
+		fix  func()
+	}{
+		{`duplicate policy "redmond"`, func() { s.Policies = s.Policies[:1] }},
+		{`duplicate object id "u-1"`, func() { s.Users[1].ObjectID = "u-2" }},
+		{`duplicate user principal name "a@contoso.com"`, func() { s.Users[1].UserPrincipalName = "b@contoso.com" }},
+		{`duplicate location "loc-a"`, func() { s.Locations = s.Locations[:1] }},
+		{"held by policy Nope", func() { s.Numbers[0].AssignedPstnTargetID = "" }},
+	}
+	for _, st := range steps {
+		err := s.Validate()
+		if err == nil || !strings.Contains(err.Error(), st.want) {
+			t.Fatalf("Validate() = %v, want %q", err, st.want)
+		}
+		st.fix()
+	}
+	if err := s.Validate(); err != nil {
+		t.Errorf("fixed state: %v", err)
+	}
+	// An empty key comes before every duplicate.
+	s.Policies = append(s.Policies, Policy{Identity: "Redmond"})
+	s.Users[0].UserPrincipalName = ""
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "a user has an empty objectId or userPrincipalName") {
+		t.Errorf("Validate() = %v, want the empty UPN first", err)
+	}
+}
+
+// TestDecodeLimits: a reader that returns its last bytes with io.EOF is
+// read whole, and a file over MaxStateSize is refused from its size,
+// before it is read.
+func TestDecodeLimits(t *testing.T) {
+	if _, err := Decode(iotest.DataErrReader(strings.NewReader(minimalState))); err != nil {
+		t.Errorf("Decode(data with EOF): %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "huge.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(MaxStateSize + 1); err != nil { // sparse: no disk space used
+		t.Skipf("cannot make a sparse file: %v", err)
+	}
+	_, err = Decode(f)
+	var pe *ParseError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "larger than 512 MiB") {
+		t.Errorf("Decode(huge file) = %v, want the size refusal", err)
+	}
+	if off, _ := f.Seek(0, io.SeekCurrent); off != 0 {
+		t.Errorf("Decode read %d bytes of a file it refuses by its size", off)
 	}
 }
