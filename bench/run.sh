@@ -44,9 +44,11 @@ fi
 # shared) falls on all measures alike instead of on whichever ran then.
 # For each measure the script reports the median wall time, the median
 # user+system CPU time (less sensitive than wall time to other load) and the
-# median peak RSS; "n/a" when the command fails (for example a command
+# largest peak RSS of all rounds (the memory budget is a bound, so the worst
+# run is what counts); "n/a" when the command fails (for example a command
 # callops does not have yet).
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+largest() { sort -n | tail -n 1; }
 
 # cmdfor M P: sets CMDV to the command of measure M at size P; fails when
 # there is none (no cue binary).
@@ -136,7 +138,7 @@ for p in $SIZES; do
 		fi
 		S[$m,$p]=$(tr ' ' '\n' <<<"${T[$m,$p]}" | grep . | median)
 		C[$m,$p]=$(tr ' ' '\n' <<<"${U[$m,$p]}" | grep . | median)
-		R[$m,$p]=$(tr ' ' '\n' <<<"${M[$m,$p]}" | grep . | median | awk '{printf "%.0f", $1/1024}')
+		R[$m,$p]=$(tr ' ' '\n' <<<"${M[$m,$p]}" | grep . | largest | awk '{printf "%.0f", $1/1024}')
 		log "  $m $p: wall ${S[$m,$p]}s, cpu ${C[$m,$p]}s, ${R[$m,$p]} MiB (wall:${T[$m,$p]}; cpu:${U[$m,$p]})"
 	done
 done
@@ -148,10 +150,10 @@ last=${sizes[${#sizes[@]}-1]}
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM; $(go version | cut -d' ' -f3-); load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (work tree has uncommitted changes)')"
-echo "Command: RUNS=$RUNS SIZES=\"$SIZES\" USERS=$USERS DRIFT=$DRIFT bench/run.sh (median of $RUNS interleaved rounds; wall and user+system CPU time and peak RSS from /usr/bin/time)"
+echo "Command: RUNS=$RUNS SIZES=\"$SIZES\" USERS=$USERS DRIFT=$DRIFT bench/run.sh (median of $RUNS interleaved rounds of wall and user+system CPU time, largest peak RSS of them, from /usr/bin/time)"
 echo
 printf '| %s |' "measure"
-for p in "${sizes[@]}"; do printf ' %s wall s | cpu s | MiB |' "${p}x$USERS"; done
+for p in "${sizes[@]}"; do printf ' %s wall s | cpu s | max MiB |' "${p}x$USERS"; done
 [[ $first != "$last" ]] && printf ' %s/%s cpu |' "$last" "$first"
 echo
 printf '|---|'
