@@ -140,6 +140,14 @@ func parse(s string) (Number, error) {
 		return Number{}, err
 	}
 	base, ext := Split(s)
+	n, err := describe(s, base)
+	n.Base, n.Ext = base, ext
+	return n, err
+}
+
+// describeNumber asks libphonenumber about base, an E.164 number without
+// extension (a variable: tests make it panic).
+var describeNumber = func(s, base string) (Number, error) {
 	pn, err := phonenumbers.Parse(base, "")
 	if err != nil {
 		// The syntax check above makes this rare (an unknown country code).
@@ -152,16 +160,26 @@ func parse(s string) (Number, error) {
 	// the NANP regions' patterns).
 	typ := phonenumbers.GetNumberType(pn)
 	n := Number{
-		Base:        base,
-		Ext:         ext,
 		CountryCode: int(pn.GetCountryCode()),
 		Valid:       typ != phonenumbers.UNKNOWN,
 		TollFree:    typ == phonenumbers.TOLL_FREE,
 	}
-	if n.Valid {
-		n.Region = phonenumbers.GetRegionCodeForNumber(pn)
-	} else {
+	if !n.Valid {
 		return n, fmt.Errorf("%q: %w (country code +%d)", s, ErrInvalid, n.CountryCode)
 	}
+	n.Region = phonenumbers.GetRegionCodeForNumber(pn)
 	return n, nil
+}
+
+// describe is describeNumber, with a panic in libphonenumber turned into
+// ErrInvalid: a number the library cannot handle is reported as a finding,
+// it does not take callops down (with numbers parsed on several goroutines,
+// nothing else could recover it).
+func describe(s, base string) (n Number, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = Number{}, fmt.Errorf("%q: %w (libphonenumber failed on it: %v)", s, ErrInvalid, r)
+		}
+	}()
+	return describeNumber(s, base)
 }

@@ -3,6 +3,7 @@ package phone
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -226,5 +227,39 @@ func TestParseAllConcurrentOnce(t *testing.T) {
 	}
 	if err != nil || n.Base != nums[150] {
 		t.Errorf("Parse(%s) = %+v, %v", nums[150], n, err)
+	}
+}
+
+// TestParsePanicIsInvalid: a panic inside libphonenumber, on any of the
+// goroutines ParseAll uses, makes the number invalid instead of taking the
+// process down, and the numbers it was parsed with still come back.
+func TestParsePanicIsInvalid(t *testing.T) {
+	orig := describeNumber
+	t.Cleanup(func() { describeNumber = orig })
+	const bad = "+14255550199"
+	describeNumber = func(s, base string) (Number, error) {
+		if base == bad {
+			panic("index out of range")
+		}
+		return orig(s, base)
+	}
+	var c Cache
+	nums := []string{bad}
+	for i := range 2 * parallelThreshold {
+		nums = append(nums, fmt.Sprintf("+1425555%04d", 1000+i))
+	}
+	got := c.ParseAll(nums)
+	in := got[bad]
+	if !errors.Is(in.Err, ErrInvalid) || !strings.Contains(in.Err.Error(), "libphonenumber failed on it: index out of range") {
+		t.Errorf("ParseAll(%s).Err = %v, want ErrInvalid naming the failure", bad, in.Err)
+	}
+	if in.Number.Valid || in.Number.Base != bad {
+		t.Errorf("ParseAll(%s).Number = %+v, want an invalid number with its base", bad, in.Number)
+	}
+	if ok := got["+14255551000"]; ok.Err != nil || !ok.Number.Valid {
+		t.Errorf("a number parsed beside it = %+v", ok)
+	}
+	if _, err := c.Parse(bad); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Parse(%s) after = %v, want the cached ErrInvalid", bad, err)
 	}
 }
