@@ -18,9 +18,22 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 // leaves either the old file or the new one, never a torn one: the data goes
 // to a temporary file in the same directory, which is synced, renamed over
 // path, and the directory is synced so the rename itself is durable.
+//
+// It replaces only a regular file: a rename would put a regular file in
+// place of a symbolic link (leaving the file it points to as it was), a
+// device or a named pipe. A file it replaces keeps its permissions; perm
+// is for a new file.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
+	if fi, err := os.Lstat(path); err == nil {
+		switch {
+		case fi.IsDir():
+			return fmt.Errorf("%s is a directory", path)
+		case fi.Mode()&os.ModeSymlink != 0:
+			return fmt.Errorf("%s is a symbolic link: callops replaces files, not links (name the file it points to)", path)
+		case !fi.Mode().IsRegular():
+			return fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+		}
+		perm = fi.Mode().Perm()
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -61,6 +74,19 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	ok = true
 	fail("after-rename")
 	return syncDir(dir)
+}
+
+// fileKind names what a file that is not a regular one is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // tempInfix marks the temporary files of writeFileAtomic, so that a backend

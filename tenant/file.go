@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"time"
@@ -86,7 +88,15 @@ type FileBackend struct {
 // OpenFile locks the state file at path and reads it. It waits up to
 // opt.LockTimeout for another holder and then returns a *LockHeldError.
 // Temporary files a killed writer left are removed.
+//
+// A path that is a symbolic link is followed once, here: the lock, the
+// journal, the backup and every checkpoint are beside the file it points
+// to, which is the file that is rewritten (renaming over the link would
+// replace the link with a copy and leave the file behind it stale).
 func OpenFile(path string, opt FileOptions) (*FileBackend, error) {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	lock, err := acquireLock(path, opt)
 	if err != nil {
 		return nil, err
@@ -151,6 +161,11 @@ func (fb *FileBackend) Begin(planID string, ops []Op) error {
 	}
 	if fb.journal != nil {
 		return fmt.Errorf("journaling plan %s: %w", planID, ErrJournalPending)
+	}
+	// Each checkpoint adds one to the serial: at most one per step, and
+	// one more on a refusal and at the end. Refused before anything runs.
+	if fb.cur.Serial > math.MaxInt64-int64(len(ops))-2 {
+		return fmt.Errorf("journaling plan %s: the state's serial %d cannot grow by the %d writes the plan may need (a state serial only counts writes: set it lower by hand)", planID, fb.cur.Serial, len(ops)+2)
 	}
 	if _, err := os.Stat(journalPath(fb.path)); err == nil {
 		j, err := readJournal(fb.path, fb.cur)
@@ -286,6 +301,9 @@ func (fb *FileBackend) flush() error {
 // covers how many steps, and keeping the previous state as the backup on
 // the first write of an apply.
 func (fb *FileBackend) checkpoint() error {
+	if fb.cur.Serial == math.MaxInt64 {
+		return fmt.Errorf("writing state %s: its serial %d cannot grow (a state serial only counts writes: set it lower by hand)", fb.path, fb.cur.Serial)
+	}
 	next := fb.cur.Clone()
 	next.Serial = fb.cur.Serial + 1
 	data, err := next.Encode()
@@ -394,6 +412,36 @@ func WriteState(path string, s *Snapshot) error {
 	data, err := s.Encode()
 	if err != nil {
 		return fmt.Errorf("writing state %s: %w", path, err)
+	}
+	if err := writeFileAtomic(path, data, 0o644); err != nil {
+		return fmt.Errorf("writing state %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReplaceState writes s as the state file at path, in place of whatever
+// state is there (import of the tenant as it is now), under the state's
+// lock: it waits up to opt.LockTimeout for an apply or another writer that
+// holds it (then a *LockHeldError), and keeps the state it replaces as
+// <state>.backup (RestoreBackup puts it back). A path that is a symbolic
+// link is followed, as OpenFile does.
+func ReplaceState(path string, s *Snapshot, opt FileOptions) error {
+	data, err := s.Encode()
+	if err != nil {
+		return fmt.Errorf("writing state %s: %w", path, err)
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	lock, err := acquireLock(path, opt)
+	if err != nil {
+		return err
+	}
+	defer releaseLock(path, lock)
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		if err := copyFileAtomic(path, backupPath(path)); err != nil {
+			return fmt.Errorf("keeping a backup of %s: %w", path, err)
+		}
 	}
 	if err := writeFileAtomic(path, data, 0o644); err != nil {
 		return fmt.Errorf("writing state %s: %w", path, err)

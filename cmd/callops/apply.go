@@ -128,6 +128,12 @@ func openError(file string, err error) error {
 		return withHint(fmt.Errorf("state %s is locked: lock file %s is unreadable", filepath.ToSlash(file), filepath.ToSlash(le.Path)),
 			fmt.Sprintf("if no callops is running: callops state unlock '' --state %s", file))
 	}
+	if errors.As(err, &le) && le.Stale {
+		// The holder was on this host and is gone (killed, or the machine
+		// restarted): nothing will release the lock but the user.
+		return withHint(fmt.Errorf("state %s is locked: %w", filepath.ToSlash(file), err),
+			fmt.Sprintf("release it: callops state unlock %s --state %s; then 'callops apply --resume' finishes an apply it interrupted", le.ID, file))
+	}
 	if errors.As(err, &le) {
 		return withHint(fmt.Errorf("state %s is locked: %w", filepath.ToSlash(file), err),
 			fmt.Sprintf("wait for it to finish (--lock-timeout), or if no callops is running: callops state unlock %s --state %s", le.ID, file))
@@ -197,6 +203,9 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		}
 		if o.plan.out != "" {
 			// A record of what was approved, in the format of plan --out.
+			if err := checkOverwrite("--out", o.plan.out, apply.PlanFormat); err != nil { // overwrite.go
+				return err
+			}
 			if err := apply.Save(o.plan.out, p); err != nil {
 				return err
 			}

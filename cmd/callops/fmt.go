@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -147,12 +146,9 @@ func joinDirPath(dir, file string) string {
 	return filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(file)))
 }
 
-// writeFileAtomic replaces path by data (tenant.WriteFileAtomic), keeping
-// the file's permissions.
+// writeFileAtomic replaces path by data (tenant.WriteFileAtomic: a file it
+// replaces keeps its permissions, a new one is 0644; only a regular file is
+// replaced).
 func writeFileAtomic(path string, data []byte) error {
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	return tenant.WriteFileAtomic(path, data, mode)
+	return tenant.WriteFileAtomic(path, data, 0o644)
 }

@@ -52,12 +52,17 @@ func runImport(stderr io.Writer, dir, out string) error {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "callops: warning: %s\n", w)
 	}
-	data, err := s.Encode()
-	if err != nil {
-		return fmt.Errorf("encoding state: %w", err)
+	if err := checkOverwrite("--out", out, tenant.Format); err != nil { // overwrite.go
+		return err
 	}
-	if err := writeFileAtomic(out, data); err != nil {
-		return fmt.Errorf("writing state %s: %w", out, err)
+	// An apply may hold the state: the import waits for nothing and says
+	// who holds it; the state it replaces is kept as <state>.backup.
+	if err := tenant.ReplaceState(out, s, tenant.FileOptions{Operation: "import"}); err != nil {
+		var le *tenant.LockHeldError
+		if errors.As(err, &le) {
+			return openError(out, err) // the lock's holder and the way out
+		}
+		return err
 	}
 	return nil
 }

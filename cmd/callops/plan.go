@@ -141,6 +141,9 @@ func runPlan(stdout, stderr io.Writer, o planOptions) error {
 		return err
 	}
 	if o.out != "" {
+		if err := checkOverwrite("--out", o.out, apply.PlanFormat); err != nil { // overwrite.go
+			return err
+		}
 		if err := apply.Save(o.out, p); err != nil {
 			return err
 		}

@@ -233,6 +233,9 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 			return err
 		}
 		if o.plan.out != "" {
+			if err := checkOverwrite("--out", o.plan.out, apply.PlanFormat); err != nil { // overwrite.go
+				return err
+			}
 			if err := apply.Save(o.plan.out, p); err != nil {
 				return err
 			}
@@ -252,7 +255,7 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 	if err := tenant.WritePowerShell(&script, s, planOps(p), scriptOptions(p, false)); err != nil {
 		return fmt.Errorf("writing the script: %w", err)
 	}
-	if err := writeScript(o.ps.script, script.Bytes()); err != nil {
+	if err := writeScript("--script", o.ps.script, script.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Wrote %s: %s for MicrosoftTeams %s or later.\n", filepath.ToSlash(o.ps.script), countSteps(len(p.Steps)), tenant.PowerShellMinModule)
@@ -267,7 +270,7 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 		if err := tenant.WritePowerShell(&rb, end, back, ro); err != nil {
 			return fmt.Errorf("writing the rollback script: %w", err)
 		}
-		if err := writeScript(o.ps.rollback, rb.Bytes()); err != nil {
+		if err := writeScript("--rollback-script", o.ps.rollback, rb.Bytes()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Wrote %s: %s that restore the current state.\n", filepath.ToSlash(o.ps.rollback), countSteps(len(back)))
@@ -298,8 +301,12 @@ func runApplyPowerShell(stdin io.Reader, stdout, stderr io.Writer, o applyOption
 	return nil
 }
 
-// writeScript writes a script atomically, creating its directory.
-func writeScript(path string, data []byte) error {
+// writeScript writes a script atomically, creating its directory; flag
+// names the option that gave path (checkOverwrite, overwrite.go).
+func writeScript(flag, path string, data []byte) error {
+	if err := checkOverwrite(flag, path, scriptKind); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
