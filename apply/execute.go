@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -44,6 +45,21 @@ func (e *ExecError) Error() string {
 
 func (e *ExecError) Unwrap() error { return e.Err }
 
+// StoppedError reports that Execute or Resume stopped between two steps
+// because its context ended (the user interrupted callops): Applied steps of
+// Total were carried out, and none after them.
+type StoppedError struct {
+	Applied int
+	Total   int
+	Cause   error // context.Cause of the context
+}
+
+func (e *StoppedError) Error() string {
+	return fmt.Sprintf("stopped after step %d of %d: %v", e.Applied, e.Total, e.Cause)
+}
+
+func (e *StoppedError) Unwrap() error { return e.Cause }
+
 // Execute runs p's steps in order through b and stops at the first step that
 // fails, returning an *ExecError naming it. progress, when not nil, is called
 // after every step with the step and its error (nil on success). When b
@@ -51,6 +67,12 @@ func (e *ExecError) Unwrap() error { return e.Err }
 // that an interrupted apply can be resumed. A plan without steps does
 // nothing.
 func Execute(p *Plan, b Backend, progress func(Step, error)) error {
+	return ExecuteContext(context.Background(), p, b, progress)
+}
+
+// ExecuteContext is Execute, stopping between steps once ctx ends (a
+// *StoppedError): a step in progress is never cut short.
+func ExecuteContext(ctx context.Context, p *Plan, b Backend, progress func(Step, error)) error {
 	if !p.HasChanges() {
 		return nil
 	}
@@ -67,12 +89,15 @@ func Execute(p *Plan, b Backend, progress func(Step, error)) error {
 			return fmt.Errorf("journaling the plan: %w", err)
 		}
 	}
-	return run(p.Steps, 0, len(p.Steps), b, progress)
+	return run(ctx, p.Steps, 0, len(p.Steps), b, progress)
 }
 
 // run applies steps; done steps of total were applied before them.
-func run(steps []Step, done, total int, b Backend, progress func(Step, error)) error {
+func run(ctx context.Context, steps []Step, done, total int, b Backend, progress func(Step, error)) error {
 	for i, s := range steps {
+		if ctx.Err() != nil {
+			return &StoppedError{Applied: done + i, Total: total, Cause: context.Cause(ctx)}
+		}
 		err := b.Apply(s.Op)
 		if progress != nil {
 			progress(s, err)
@@ -101,6 +126,12 @@ type ResumeBackend interface {
 // Steps passed to progress carry their 1-based index in the journaled plan
 // and no reason (the journal keeps operations only).
 func Resume(b ResumeBackend, j *tenant.Journal, progress func(Step, error)) error {
+	return ResumeContext(context.Background(), b, j, progress)
+}
+
+// ResumeContext is Resume, stopping between steps once ctx ends (a
+// *StoppedError).
+func ResumeContext(ctx context.Context, b ResumeBackend, j *tenant.Journal, progress func(Step, error)) error {
 	if err := b.Resume(j); err != nil {
 		return err
 	}
@@ -108,5 +139,5 @@ func Resume(b ResumeBackend, j *tenant.Journal, progress func(Step, error)) erro
 	for i := j.Done; i < len(j.Ops); i++ {
 		steps = append(steps, Step{Index: i + 1, Op: j.Ops[i]})
 	}
-	return run(steps, j.Done, len(j.Ops), b, progress)
+	return run(ctx, steps, j.Done, len(j.Ops), b, progress)
 }

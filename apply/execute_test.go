@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -152,5 +153,30 @@ func TestExecErrorNotRefused(t *testing.T) {
 	want := "step 3 of 4 (policy.delete Old) failed: writing state: disk full"
 	if diff := cmp.Diff(want, e.Error()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestExecuteContextStopsBetweenSteps: once the context ends (Ctrl-C), the
+// step in progress finishes and no later step starts; the error says how
+// many were applied and why.
+func TestExecuteContextStopsBetweenSteps(t *testing.T) {
+	p := samplePlan()
+	b := &fakeBackend{refuse: -1}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	interrupt := errors.New("interrupted (interrupt)")
+	err := ExecuteContext(ctx, p, b, func(s Step, err error) {
+		if s.Index == 3 {
+			cancel(interrupt) // during step 3: it is done, step 4 is not started
+		}
+	})
+	var se *StoppedError
+	if !errors.As(err, &se) || se.Applied != 3 || se.Total != len(p.Steps) || !errors.Is(err, interrupt) {
+		t.Fatalf("ExecuteContext = %v, want stopped after 3 of %d by the interrupt", err, len(p.Steps))
+	}
+	if len(b.applied) != 3 {
+		t.Errorf("backend applied %d steps, want 3", len(b.applied))
+	}
+	if want := "stopped after step 3 of 13: interrupted (interrupt)"; err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
 	}
 }

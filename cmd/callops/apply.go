@@ -146,7 +146,7 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return runApplyPowerShell(stdin, stdout, stderr, o)
 	}
 	if o.resume {
-		return runResume(stdout, o)
+		return runResume(stdout, stderr, o)
 	}
 	var file string
 	var p *apply.Plan
@@ -163,6 +163,8 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return err
 	}
 	defer closeBackend(b, &err)
+	in := catchInterrupts(stderr, func() { b.Close() }) // interrupt.go
+	defer in.stop()
 	if err := checkJournal(stderr, b, file); err != nil {
 		return err
 	}
@@ -228,7 +230,12 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 	if o.plan.verbose { // -v/--verbose (verbose.go): each step's cmdlet
 		progress = cmdletProgress(stdout, s, progress)
 	}
-	if err := apply.Execute(p, b, progress); err != nil {
+	if err := apply.ExecuteContext(in.steps(), p, b, progress); err != nil {
+		var se *apply.StoppedError
+		if errors.As(err, &se) {
+			return withHint(fmt.Errorf("apply %w", err),
+				fmt.Sprintf("the %d steps before it were applied and saved; finish the plan with 'callops apply --resume --state %s'", se.Applied, file))
+		}
 		return withHint(fmt.Errorf("apply stopped: %w", err),
 			"the steps before it were applied and saved; fix the cause, then plan and apply again")
 	}
@@ -326,13 +333,15 @@ func isTerminal(stream any) bool {
 }
 
 // runResume finishes the journal of an interrupted apply.
-func runResume(stdout io.Writer, o applyOptions) (err error) {
+func runResume(stdout, stderr io.Writer, o applyOptions) (err error) {
 	file := stateFile(o.plan.dir, o.plan.state)
 	b, err := openBackend(o, file)
 	if err != nil {
 		return err
 	}
 	defer closeBackend(b, &err)
+	in := catchInterrupts(stderr, func() { b.Close() }) // interrupt.go
+	defer in.stop()
 	rb, ok := b.(apply.ResumeBackend)
 	if !ok {
 		return fmt.Errorf("the %s backend cannot resume", o.backend)
@@ -351,7 +360,12 @@ func runResume(stdout io.Writer, o applyOptions) (err error) {
 	if o.plan.verbose { // -v/--verbose (verbose.go): each step's cmdlet
 		progress = cmdletProgress(stdout, b.Current(), progress)
 	}
-	if err := apply.Resume(rb, j, progress); err != nil {
+	if err := apply.ResumeContext(in.steps(), rb, j, progress); err != nil {
+		var se *apply.StoppedError
+		if errors.As(err, &se) {
+			return withHint(fmt.Errorf("resume %w", err),
+				fmt.Sprintf("the %d steps before it were applied and saved; finish the plan with 'callops apply --resume --state %s'", se.Applied, file))
+		}
 		return withHint(fmt.Errorf("resume stopped: %w", err),
 			"fix the cause and run 'callops apply --resume' again, or drop the journal ('callops state discard-journal') and plan again")
 	}

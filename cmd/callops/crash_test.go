@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/callops/callops/apply"
 	"github.com/callops/callops/schema"
@@ -112,14 +114,28 @@ func callopsRun(t *testing.T, bin, dir string, env []string, args ...string) (st
 // The caller kills it.
 func pausedApply(t *testing.T, bin, work, at string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"apply", "contoso", "--auto-approve"}, args...)...)
+	cmd, _ := startPaused(t, bin, work, at+":pause", io.Discard, nil, args...)
+	return cmd
+}
+
+// startPaused starts `callops apply contoso --auto-approve` with the
+// failpoint spec fp and returns it once it has reached the failpoint; its
+// stdout goes to stdout, and its stderr (after the failpoint's line) is
+// copied to rest when not nil, until copied is closed.
+func startPaused(t *testing.T, bin, work, fp string, stdout io.Writer, rest io.Writer, args ...string) (cmd *exec.Cmd, copied <-chan struct{}) {
+	t.Helper()
+	at := fp[:strings.LastIndexByte(fp, ':')]
+	cmd = exec.Command(bin, append([]string{"apply", "contoso", "--auto-approve"}, args...)...)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "CALLOPS_TEST_FAILPOINT="+at+":pause")
+	cmd.Env = append(os.Environ(), "CALLOPS_TEST_FAILPOINT="+fp)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stdout = io.Discard
+	cmd.Stdout = stdout
+	if rest == nil {
+		rest = io.Discard
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +146,9 @@ func pausedApply(t *testing.T, bin, work, at string, args ...string) *exec.Cmd {
 		line, err := r.ReadString('\n')
 		seen.WriteString(line)
 		if strings.HasPrefix(line, "callops-failpoint: paused at ") {
-			go io.Copy(io.Discard, r)
-			return cmd
+			done := make(chan struct{})
+			go func() { io.Copy(rest, r); close(done) }()
+			return cmd, done
 		}
 		if err != nil {
 			cmd.Wait()
@@ -335,4 +352,127 @@ func TestConcurrentApply(t *testing.T) {
 	if _, _, code := callopsRun(t, bin, work, nil, "plan", "contoso", "--detailed-exitcode"); code != 2 {
 		t.Errorf("plan after restore: exit %d, want 2", code)
 	}
+}
+
+// TestInterruptApply sends SIGINT to `callops apply` while step 2 is in
+// progress: the step finishes, the apply stops before step 3 with exit 1
+// and says how to finish, the lock is released, the journal kept, the
+// state holds exactly two steps, and `apply --resume` finishes the plan.
+func TestInterruptApply(t *testing.T) {
+	bin := failpointCallops(t)
+	dir := copyContoso(t)
+	digests := prefixStates(t, dir)
+	n := len(digests) - 1
+	if n < 3 {
+		t.Fatalf("the contoso plan has %d steps; the test needs three", n)
+	}
+	work := filepath.Dir(dir)
+	state := filepath.Join(dir, defaultStateFile)
+	var stdout, stderr bytes.Buffer
+	cmd, copied := startPaused(t, bin, work, "before-step-2:sleep", &stdout, &stderr)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	<-copied
+	code := -1
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	for _, want := range []string{
+		"callops: interrupt: stopping after the step in progress",
+		fmt.Sprintf("callops: apply stopped after step 2 of %d: interrupted (interrupt)\n", n),
+		"hint: the 2 steps before it were applied and saved; finish the plan with 'callops apply --resume --state contoso/callops.state.json'",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit %d (%v), want 1", code, err)
+	}
+	if !strings.Contains(stdout.String(), fmt.Sprintf("[2/%d] ok", n)) || strings.Contains(stdout.String(), fmt.Sprintf("[3/%d]", n)) {
+		t.Errorf("progress shows other steps than 1 and 2:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(state + ".lock"); err == nil {
+		t.Error("the lock is left after an interrupted apply")
+	}
+	if _, err := os.Stat(state + ".journal"); err != nil {
+		t.Errorf("no journal to resume from: %v", err)
+	}
+	s, err := tenant.ReadState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Digest() != digests[2] {
+		t.Errorf("the state is not the state after steps 1 and 2 (step %d of the plan)", indexOfString(digests, s.Digest()))
+	}
+	out, errOut, code := callopsRun(t, bin, work, nil, "apply", "--resume", "--state", "contoso/callops.state.json")
+	if code != 0 || !strings.Contains(out, "Resuming plan ") {
+		t.Fatalf("apply --resume: exit %d\n%s%s", code, out, errOut)
+	}
+	if final, err := tenant.ReadState(state); err != nil || final.Digest() != digests[n] {
+		t.Errorf("after resume the state is not the plan's end state (%v)", err)
+	}
+}
+
+// TestInterruptBeforeSteps: a signal before the steps start (planning, the
+// approval prompt) releases the lock and ends callops, saying nothing was
+// applied; once the steps run, it ends the context instead.
+func TestInterruptBeforeSteps(t *testing.T) {
+	exited := make(chan struct{})
+	orig := exitInterrupted
+	exitInterrupted = func() { close(exited) }
+	t.Cleanup(func() { exitInterrupted = orig })
+
+	var stderr syncBuffer
+	released := false
+	in := catchInterrupts(&stderr, func() { released = true })
+	defer in.stop()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no exit after SIGINT before the steps")
+	}
+	in.mu.Lock() // the handler has finished
+	in.mu.Unlock()
+	if !released || !strings.Contains(stderr.String(), "callops: interrupt: nothing was applied") {
+		t.Errorf("released %v, stderr %q", released, stderr.String())
+	}
+
+	in2 := catchInterrupts(&stderr, func() { t.Error("released while steps run") })
+	defer in2.stop()
+	ctx := in2.steps()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the steps' context did not end at SIGTERM")
+	}
+	if cause := context.Cause(ctx); cause == nil || cause.Error() != "interrupted (terminated)" {
+		t.Errorf("cause %v, want interrupted (terminated)", cause)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the handler's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

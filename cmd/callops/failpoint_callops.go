@@ -12,7 +12,8 @@ package main
 // kill would (no deferred cleanup, the lock and journal stay); "pause" (the
 // default) prints "callops-failpoint: paused at NAME" on stderr and waits to
 // be killed, so the test can kill it with SIGKILL or run a second callops
-// against the held lock.
+// against the held lock; "sleep" prints the same line and goes on after two
+// seconds, so the test can interrupt a step in progress.
 
 import (
 	"fmt"
@@ -50,6 +51,10 @@ func init() {
 			os.Exit(3)
 		}
 		fmt.Fprintf(os.Stderr, "callops-failpoint: paused at %s\n", at)
+		if action == "sleep" {
+			time.Sleep(2 * time.Second)
+			return
+		}
 		for { // not select {}: the runtime would call that a deadlock
 			time.Sleep(time.Hour)
 		}
