@@ -22,7 +22,14 @@ func init() { register(applyCommand) }
 var backendNames = []string{"file", powershellBackend} // powershell: powershell.go
 
 func applyCommand() *cli.Command {
-	flags := planFlags()
+	// plan's flags but --detailed-exitcode: apply has no "changes
+	// pending" outcome to report.
+	var flags []cli.Flag
+	for _, f := range planFlags() {
+		if f.Names()[0] != "detailed-exitcode" {
+			flags = append(flags, f)
+		}
+	}
 	flags = append(flags,
 		&cli.BoolFlag{Name: "auto-approve", Usage: "apply a plan of DIR without asking"},
 		&cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "wait up to `D` (e.g. 30s) for another callops to release the state lock"},
@@ -169,6 +176,12 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return err
 	}
 	s := b.Current()
+	// With --format json or markdown, stdout holds the plan document
+	// alone; the prompt, the progress and the summary line go to stderr.
+	say := stdout
+	if o.plan.format != "text" {
+		say = stderr
+	}
 
 	if p != nil {
 		// A saved plan is applied as it is: no second diff, only the
@@ -216,19 +229,19 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 			return nil
 		}
 		if !o.autoApprove {
-			if err := confirm(stdin, stdout, len(p.Steps)); err != nil {
+			if err := confirm(stdin, say, len(p.Steps)); err != nil {
 				return err
 			}
 		}
 	}
 	if !p.HasChanges() {
-		fmt.Fprintln(stdout, apply.NoChanges)
+		fmt.Fprintln(say, apply.NoChanges)
 		return nil
 	}
 	total := len(p.Steps)
-	progress := progressPrinter(stdout, total)
+	progress := progressPrinter(say, total)
 	if o.plan.verbose { // -v/--verbose (verbose.go): each step's cmdlet
-		progress = cmdletProgress(stdout, s, progress)
+		progress = cmdletProgress(say, s, progress)
 	}
 	if err := apply.ExecuteContext(in.steps(), p, b, progress); err != nil {
 		var se *apply.StoppedError
@@ -239,7 +252,7 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return withHint(fmt.Errorf("apply stopped: %w", err),
 			"the steps before it were applied and saved; fix the cause, then plan and apply again")
 	}
-	fmt.Fprintf(stdout, "Apply complete: %s. State serial is now %d.\n", countSteps(total), b.Current().Serial)
+	fmt.Fprintf(say, "Apply complete: %s. State serial is now %d.\n", countSteps(total), b.Current().Serial)
 	return nil
 }
 

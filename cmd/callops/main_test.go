@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,6 +32,25 @@ func TestScripts(t *testing.T) {
 			data, err := strconv.Unquote(`"` + args[1] + `"`)
 			ts.Check(err)
 			ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o644))
+		},
+		// jsonfile FILE checks that FILE holds exactly one JSON value
+		// (a machine-readable output with nothing mixed into it).
+		"jsonfile": func(ts *testscript.TestScript, neg bool, args []string) {
+			if len(args) != 1 {
+				ts.Fatalf("usage: jsonfile FILE")
+			}
+			dec := json.NewDecoder(strings.NewReader(ts.ReadFile(args[0])))
+			var v any
+			err := dec.Decode(&v)
+			if err == nil && dec.More() {
+				err = fmt.Errorf("more after the first JSON value")
+			}
+			if neg && err == nil {
+				ts.Fatalf("%s is one JSON value", args[0])
+			}
+			if !neg && err != nil {
+				ts.Fatalf("%s is not one JSON value: %v", args[0], err)
+			}
 		},
 		// bigcue FILE SIZE writes a valid CUE file of SIZE bytes (a
 		// package clause and comment lines), to test size limits.
