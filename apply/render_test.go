@@ -160,3 +160,31 @@ func TestRenderMarkdownFence(t *testing.T) {
 		t.Error("a newline in a description starts a new line")
 	}
 }
+
+// TestRenderControlCharacters: a name with an escape sequence or a line
+// break (from a desired state or a tenant) reaches neither the terminal nor
+// the comment raw: each step stays on its line, escapes shown as \xNN.
+func TestRenderControlCharacters(t *testing.T) {
+	p := &Plan{Format: PlanFormat, Steps: []Step{
+		{Index: 1, Op: tenant.Op{Action: tenant.GrantUser, User: "eve\x1b[2J@contoso.com", Grant: testGrant("Van\x1b[31mX\ncouver")}, Reason: "why\x07"},
+		{Index: 2, Op: tenant.Op{Action: tenant.PolicyDelete, Policy: "Old\rPolicy\x9b"}},
+		{Index: 3, Op: tenant.Op{Action: tenant.PolicyDelete, Policy: "C1\u009bcontrol"}},
+	}}
+	p.Summary.Steps = 3
+	text := RenderText(p, TextOptions{})
+	md := RenderMarkdown(p)
+	for name, out := range map[string]string{"text": text, "markdown": md} {
+		if strings.ContainsAny(out, "\x1b\x07\r\x9b") || strings.ContainsRune(out, '\u009b') {
+			t.Errorf("%s output has a raw control character:\n%q", name, out)
+		}
+		if !strings.Contains(out, `eve\x1b[2J@contoso.com`) || !strings.Contains(out, `Van\x1b[31mX couver`) ||
+			!strings.Contains(out, `Old Policy\x9b`) || !strings.Contains(out, `C1\x9bcontrol`) {
+			t.Errorf("%s output does not show the names escaped:\n%s", name, out)
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "couver") && !strings.Contains(line, "grant") {
+			t.Errorf("the policy name's line break split the step:\n%s", text)
+		}
+	}
+}

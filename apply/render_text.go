@@ -108,7 +108,7 @@ func stepLineOf(s Step) stepLine {
 			l.detail = "default policy " + grant()
 		}
 	}
-	l.object = oneLine(l.object)
+	l.object, l.detail = oneLine(l.object), oneLine(l.detail)
 	return l
 }
 

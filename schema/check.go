@@ -25,16 +25,18 @@ var (
 	reCountry    = regexp.MustCompile(patCountry)
 	reDomain     = regexp.MustCompile(patDomain)
 	rePolicyName = regexp.MustCompile(patPolicyName)
+	reKey        = regexp.MustCompile(patKey)
 )
 
 // The patterns as written in tenant.cue (without CUE's string escaping).
 const (
 	patNumber     = `^\+[0-9]{8,15}(;ext=[0-9]{1,15})?$`
 	patGUID       = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
-	patUPN        = `^[^@\s]+@[^@\s]+$`
+	patUPN        = `^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+$`
 	patCountry    = `^[A-Z]{2}$`
-	patDomain     = `^[^\s]+$`
-	patPolicyName = `^[^:]+$`
+	patDomain     = `^[^\s\x00-\x1f\x7f-\x9f]+$`
+	patPolicyName = `^[^:\x00-\x1f\x7f-\x9f]+$`
+	patKey        = `^[^\x00-\x1f\x7f-\x9f]+$`
 )
 
 // numberTypes is #NumberType.

@@ -55,6 +55,16 @@ var fastPathCases = []struct {
 	{"account location not a string", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\", type: \"CallingPlan\", location: 1}\n", false},
 	{"account missing type", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra@x\": {number: \"+14255550100\"}\n", false},
 	{"policy name with colon", "package tenant\ntenant: domain: \"x\"\npolicies: \"Tag:P\": {resourceAccount: \"r@x\"}\n", false},
+	// Control characters (an escape sequence would reach the terminal
+	// that shows a plan or a finding) are refused in every name.
+	{"policy name with an escape", "package tenant\ntenant: domain: \"x\"\npolicies: \"Van\\u001b[31m\": {resourceAccount: \"r@x\"}\n", false},
+	{"policy name with a line break", "package tenant\ntenant: domain: \"x\"\npolicies: \"Van\\ncouver\": {resourceAccount: \"r@x\"}\n", false},
+	{"policy name with a C1 control", "package tenant\ntenant: domain: \"x\"\npolicies: \"Van\\u009bcouver\": {resourceAccount: \"r@x\"}\n", false},
+	{"location key with an escape", "package tenant\ntenant: domain: \"x\"\nlocations: \"hq\\u001b\": {id: \"407c17ae-8c41-431e-894a-38787c682f68\", country: \"US\"}\n", false},
+	{"account upn with an escape", "package tenant\ntenant: domain: \"x\"\nresourceAccounts: \"ra\\u001b@x\": {number: \"+14255550100\", type: \"CallingPlan\"}\n", false},
+	{"policy ra with a bell", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\\u0007\"}\n", false},
+	{"domain with an escape", "package tenant\ntenant: domain: \"x\\u001b\"\n", false},
+	{"policy name with unicode letters", "package tenant\ntenant: domain: \"x\"\npolicies: \"Zürich Büro 2\": {resourceAccount: \"r@x\"}\n", true},
 	{"policy ra not a upn", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r\"}\n", false},
 	{"policy missing ra", "package tenant\ntenant: domain: \"x\"\npolicies: P: {description: \"d\"}\n", false},
 	{"emergency number pattern", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", emergencyNumbers: [\"425-555-0100\"]}\n", false},
@@ -204,15 +214,16 @@ func errProblems(err error) []string {
 // tenant.cue: every pattern, every closed struct's fields and the number
 // types. Changing tenant.cue without check.go fails here.
 func TestCheckMatchesSchema(t *testing.T) {
-	for _, pat := range []string{patNumber, patGUID, patUPN, patCountry, patDomain, patPolicyName} {
+	for _, pat := range []string{patNumber, patGUID, patUPN, patCountry, patDomain, patPolicyName, patKey} {
 		quoted := `=~"` + strings.ReplaceAll(pat, `\`, `\\`) + `"`
 		if !strings.Contains(Source, quoted) {
 			t.Errorf("tenant.cue has no %s", quoted)
 		}
 	}
-	if n := strings.Count(Source, "=~"); n != 6 {
-		// #Number, #GUID, #UPN, #Country, the domain and the policy key.
-		t.Errorf("tenant.cue has %d patterns; check.go knows 6", n)
+	if n := strings.Count(Source, "=~"); n != 7 {
+		// #Number, #GUID, #UPN, #Country, the domain, the policy key
+		// and the location key.
+		t.Errorf("tenant.cue has %d patterns; check.go knows 7", n)
 	}
 
 	ctx := cuecontext.New()

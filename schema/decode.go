@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -71,7 +72,7 @@ func decodeWith(v cue.Value, strict bool) (*Desired, bool, error) {
 	})
 	c.require(haveDomain)
 
-	c.entries(locations, nil, func(key string, fv cue.Value) {
+	c.entries(locations, reKey, func(key string, fv cue.Value) {
 		loc := Location{Key: key, Pos: keyPos(fv)}
 		var id, country bool
 		c.fields(fv, locationFields, false, func(name string, x cue.Value) {
@@ -249,5 +250,5 @@ func IsUPN(s string) bool {
 	if at <= 0 || at == len(s)-1 || strings.IndexByte(s[at+1:], '@') >= 0 {
 		return false
 	}
-	return !strings.ContainsAny(s, " \t\r\n\v\f")
+	return !strings.ContainsAny(s, " \t\r\n\v\f") && strings.IndexFunc(s, unicode.IsControl) < 0
 }

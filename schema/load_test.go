@@ -149,6 +149,7 @@ func TestLoadProblems(t *testing.T) {
 		{"extern attribute", files("a.cue", "@extern(embed)\npackage tenant\ntenant: domain: \"x\"\n"), Pos{"a.cue", 1, 1}, "a.cue", "@extern"},
 		{"incomplete value", files("a.cue", "package tenant\ntenant: domain: string\n"), Pos{}, "", "incomplete"},
 		{"user not a upn", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [\"a@x\", \"bob\"]}\n"), Pos{"a.cue", 3, 54}, "a.cue", `"bob" is not a user principal name`},
+		{"user with an escape", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [\"eve\\u001b[2J@x\"]}\n"), Pos{"a.cue", 3, 47}, "a.cue", `"eve\x1b[2J@x" is not a user principal name`},
 		{"tag prefix in policy name", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: \"Tag:P\": {resourceAccount: \"r@x\"}\n"), Pos{}, "", ""},
 	}
 	for _, tt := range tests {
