@@ -98,7 +98,8 @@ func Load(path string) (*Plan, error) {
 // Decode reads callops-plan/v1 JSON. It rejects documents that are not plans
 // (wrapping ErrNotPlan), other format versions, unknown fields, malformed
 // steps (a *StepError), step indexes that are not 1..n in order and hazards
-// naming steps that do not exist. It never panics on bad input.
+// naming steps that do not exist, and a summary that does not count the
+// steps there are. It never panics on bad input.
 func Decode(r io.Reader) (*Plan, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxPlanSize+1))
 	if err != nil {
@@ -218,6 +219,21 @@ func (p *Plan) validate() error {
 	}
 	if p.State.Lineage == "" {
 		return errors.New(`"state" has no lineage`)
+	}
+	// The summary is what a reviewer approved: a plan whose steps were
+	// added, dropped or emptied ("steps": null) after plan wrote it does
+	// not match it.
+	if p.Summary.Steps != len(p.Steps) {
+		return fmt.Errorf("the summary counts %s, the plan has %d (the file was edited after 'callops plan' wrote it)", plural(p.Summary.Steps, "step", "steps"), len(p.Steps))
+	}
+	grants := 0
+	for _, s := range p.Steps {
+		if isGrant(s.Op.Action) {
+			grants++
+		}
+	}
+	if p.Summary.Grants+p.Summary.Revokes > grants {
+		return fmt.Errorf("the summary counts %d grants and revokes, the plan has %d grant steps (the file was edited after 'callops plan' wrote it)", p.Summary.Grants+p.Summary.Revokes, grants)
 	}
 	return nil
 }

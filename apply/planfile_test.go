@@ -22,7 +22,7 @@ func samplePlan() *Plan {
 		State:  StateRef{Lineage: "6f1c0000-0000-4000-8000-000000000001", Serial: 7, Digest: "sha256:bb"},
 		Hazards: []Hazard{{Kind: HazardOutboundOutage, Steps: []int{4, 5}, Users: 120,
 			Message: "resource account ra1@contoso.com has no number between steps 4 and 5"}},
-		Summary: Summary{Steps: 13, PoliciesCreated: 1, PoliciesUpdated: 2, PoliciesDeleted: 1, Grants: 3, Revokes: 2, AffectedUsers: 132},
+		Summary: Summary{Steps: 13, PoliciesCreated: 1, PoliciesUpdated: 2, PoliciesDeleted: 1, Grants: 3, Revokes: 1, AffectedUsers: 132},
 	}
 	for i, c := range []struct {
 		op     tenant.Op
@@ -104,6 +104,13 @@ func TestDecodeErrors(t *testing.T) {
 		{"index gap", `{"format":"callops-plan/v1","state":{"lineage":"l"},"steps":[{"index":2,"action":"policy.delete","policy":"a","reason":""}]}`, "invalid plan: step 1 has index 2 (steps are numbered 1..n in order)", false},
 		{"hazard out of range", `{"format":"callops-plan/v1","state":{"lineage":"l"},"hazards":[{"kind":"outbound-outage","steps":[3],"users":1,"message":""}]}`, "invalid plan: hazard outbound-outage names step 3, the plan has 0 steps", false},
 		{"no lineage", `{"format":"callops-plan/v1"}`, `invalid plan: "state" has no lineage`, false},
+		// Edited after plan wrote it: the summary no longer counts the steps.
+		{"steps emptied", `{"format":"callops-plan/v1","state":{"lineage":"l"},"summary":{"steps":7},"steps":null}`,
+			"invalid plan: the summary counts 7 steps, the plan has 0 (the file was edited after 'callops plan' wrote it)", false},
+		{"step added", `{"format":"callops-plan/v1","state":{"lineage":"l"},"summary":{"steps":1},"steps":[{"index":1,"action":"policy.delete","policy":"a","reason":""},{"index":2,"action":"grant.user","user":"u@x","policy":null,"reason":""}]}`,
+			"invalid plan: the summary counts 1 step, the plan has 2 (the file was edited after 'callops plan' wrote it)", false},
+		{"grant turned into a delete", `{"format":"callops-plan/v1","state":{"lineage":"l"},"summary":{"steps":1,"revokes":1},"steps":[{"index":1,"action":"policy.delete","policy":"a","reason":""}]}`,
+			"invalid plan: the summary counts 1 grants and revokes, the plan has 0 grant steps (the file was edited after 'callops plan' wrote it)", false},
 		{"trailing", string(good) + "{}", "invalid plan: trailing data after the plan object", false},
 		{"truncated", string(good[:len(good)/2]), "invalid plan: unexpected end of JSON (truncated file?)", false},
 		// Wrong types are said in JSON terms, never Go's (map[string]..., []apply.Step),
