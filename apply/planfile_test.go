@@ -122,7 +122,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"step field of the wrong type", `{"format":"callops-plan/v1","steps":[{"index":1,"action":"grant.group","group":"g","policy":"a","rank":{"n":1}}]}`,
 			`step 1: grant.group: "rank" must be a non-negative integer, got {"n":1}`, false},
 		{"steps not a list", "{\"format\":\"callops-plan/v1\",\n\"steps\":{}}", `invalid plan: line 2: field "steps": a JSON object where an array belongs`, false},
-		{"summary field of the wrong type", `{"format":"callops-plan/v1","summary":{"steps":"1"}}`, `invalid plan: line 1: field "summary.steps": a JSON string where a number belongs`, false},
+		{"summary field of the wrong type", `{"format":"callops-plan/v1","summary":{"steps":"1"}}`, `invalid plan: line 1: field "summary.steps": a JSON string where an integer belongs`, false},
 		{"hazard field of the wrong type", `{"format":"callops-plan/v1","hazards":[{"kind":1}]}`, `invalid plan: line 1: field "hazards.kind": a JSON number where a string belongs`, false},
 		{"source of the wrong type", `{"format":"callops-plan/v1","source":[]}`, `invalid plan: line 1: field "source": a JSON array where an object belongs`, false},
 	}

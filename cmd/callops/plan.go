@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +107,25 @@ func planOptionsFrom(c *cli.Context) (planOptions, error) {
 	return o, nil
 }
 
+// checkDesiredDir says what is wrong with DIR before anything is read
+// from it (the state file's own error would otherwise name
+// DIR/callops.state.json): a file given for the directory, or a work-tree
+// directory that does not exist. A git source (--rev, --staged) reads DIR
+// from git, where the work tree need not have it.
+func checkDesiredDir(dir, command string, src desiredSource) error {
+	if err := checkNotFile(dir, command); err != nil { // lint.go
+		return err
+	}
+	if src.rev != "" || src.staged {
+		return nil
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return withHint(fmt.Errorf("reading desired state: %s: no such directory", filepath.ToSlash(dir)),
+			fmt.Sprintf("callops %s reads the .cue files of DIR (default .)", command))
+	}
+	return nil
+}
+
 // stateFile is the state a command on dir uses: explicit (--state or
 // CALLOPS_STATE), else DIR/callops.state.json.
 func stateFile(dir, explicit string) string {
@@ -116,6 +136,9 @@ func stateFile(dir, explicit string) string {
 }
 
 func runPlan(stdout, stderr io.Writer, o planOptions) error {
+	if err := checkDesiredDir(o.dir, "plan", o.source); err != nil {
+		return err
+	}
 	if err := refuseLinkedState(o.dir, o.state); err != nil { // limits.go
 		return err
 	}
