@@ -40,7 +40,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = 1
 		}
 	}()
-	app := newApp(stdin, stdout, stderr)
+	out := &checkedWriter{w: stdout}
+	app := newApp(stdin, out, stderr)
 	permuted, missing := permute(app, args)
 	if missing != "" {
 		return report(stderr, withHint(fmt.Errorf("flag %s needs a value", missing), "see 'callops help'"))
@@ -52,7 +53,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if e, ok := app.Metadata[helpNotFound].(error); ok && err == nil {
 		err = e
 	}
+	if err == nil && out.err != nil {
+		// Output a command did not check (help, --version, export's list
+		// of files): a full disk must not look like success.
+		err = fmt.Errorf("writing output: %w", out.err)
+	}
 	return report(stderr, requiredFlagError(err, args))
+}
+
+// checkedWriter remembers the first error of the writes to w.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {

@@ -331,6 +331,9 @@ func confirm(stdin io.Reader, stdout io.Writer, steps int) error {
 // isTerminal reports whether stream (stdin or stdout) is an interactive terminal: a character
 // device other than the null device (which is one too).
 func isTerminal(stream any) bool {
+	if c, ok := stream.(*checkedWriter); ok { // stdout, as run passes it (app.go)
+		stream = c.w
+	}
 	f, ok := stream.(*os.File)
 	if !ok {
 		return false

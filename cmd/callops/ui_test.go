@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +36,42 @@ func TestColorAllowed(t *testing.T) {
 	defer f.Close()
 	if isTerminal(f) {
 		t.Error("a regular file is a terminal")
+	}
+}
+
+// TestIsTerminalThroughCheckedWriter: run wraps stdout to catch write
+// errors (app.go); color still follows the terminal behind the wrapper.
+// /dev/zero stands in for a terminal: a character device other than the
+// null device.
+func TestIsTerminalThroughCheckedWriter(t *testing.T) {
+	f, err := os.OpenFile("/dev/zero", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/zero: %v", err)
+	}
+	defer f.Close()
+	if !isTerminal(f) || !isTerminal(&checkedWriter{w: f}) {
+		t.Errorf("isTerminal(char device) = %v, through checkedWriter = %v; want both true", isTerminal(f), isTerminal(&checkedWriter{w: f}))
+	}
+	if isTerminal(&checkedWriter{w: &bytes.Buffer{}}) {
+		t.Error("a buffer behind checkedWriter is a terminal")
+	}
+}
+
+// failingWriter fails every write, as a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestUncheckedOutputFails: output a command does not check itself (help,
+// --version) still makes callops fail when it cannot be written.
+func TestUncheckedOutputFails(t *testing.T) {
+	for _, args := range [][]string{{"callops", "--version"}, {"callops", "help"}, {"callops", "plan", "--help"}} {
+		var stderr bytes.Buffer
+		if code := run(args, strings.NewReader(""), failingWriter{}, &stderr); code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, code)
+		}
+		if want := "callops: writing output: no space left on device\n"; stderr.String() != want {
+			t.Errorf("%v: stderr %q, want %q", args, stderr.String(), want)
+		}
 	}
 }
