@@ -33,6 +33,18 @@ func TestScripts(t *testing.T) {
 			ts.Check(err)
 			ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o644))
 		},
+		// edit FILE OLD NEW replaces the first OLD in FILE with NEW (and
+		// fails when FILE has no OLD).
+		"edit": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 3 {
+				ts.Fatalf("usage: edit FILE OLD NEW")
+			}
+			data := ts.ReadFile(args[0])
+			if !strings.Contains(data, args[1]) {
+				ts.Fatalf("%s has no %q", args[0], args[1])
+			}
+			ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Replace(data, args[1], args[2], 1)), 0o644))
+		},
 		// jsonfile FILE checks that FILE holds exactly one JSON value
 		// (a machine-readable output with nothing mixed into it).
 		"jsonfile": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/callops/callops/apply"
+	"github.com/callops/callops/diff"
 	"github.com/callops/callops/lint"
 	"github.com/callops/callops/schema"
 	"github.com/callops/callops/tenant"
@@ -255,12 +256,46 @@ func planFrom(stderr io.Writer, o planOptions, s *tenant.Snapshot, d *schema.Des
 	b := <-c
 	p, err := b.p, b.err
 	if err != nil {
+		var re *diff.ResolveError
+		if errors.As(err, &re) {
+			return nil, fitError(o.dir, re)
+		}
 		return nil, fmt.Errorf("planning: %w", err)
 	}
 	p.Format = apply.PlanFormat
 	p.Tool = "callops " + Version
 	p.Source = src // Dir, Commit, Dirty and Digest (git source, source.go)
 	return p, nil
+}
+
+// fitError lists, one a line and at its file and line as lint shows them,
+// what in the desired state the tenant cannot take: a user, account,
+// location or number it does not have, or a change no order of steps can
+// make.
+func fitError(dir string, re *diff.ResolveError) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the desired state does not fit the tenant (%s):", countProblems(len(re.Problems)))
+	for _, p := range re.Problems {
+		b.WriteString("\n  ")
+		if p.Pos.IsValid() {
+			q := p.Pos
+			q.File = joinDirPath(dir, q.File) // fmt.go
+			b.WriteString(q.String() + ": ")
+		}
+		b.WriteString(p.Message)
+		if p.Path != "" {
+			fmt.Fprintf(&b, " (%s)", p.Path)
+		}
+	}
+	return withHint(errors.New(b.String()),
+		"the state file stands for the tenant: if the tenant changed since it was exported, import a fresh export (callops import); otherwise fix the desired state")
+}
+
+func countProblems(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", n)
 }
 
 // sourceCommit returns the git commit HEAD of dir and whether its work tree
