@@ -204,10 +204,62 @@ func Parse(data []byte) (*Snapshot, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &ParseError{Line: lineOf(data, dec.InputOffset()), Msg: "trailing data after the state object"}
 	}
+	// encoding/json keeps the last of a repeated key; in a state file it is
+	// a hand edit gone wrong, which must not pass for either value.
+	if key, off, ok := duplicateKey(data); ok {
+		return nil, &ParseError{Line: lineOf(data, off), Msg: fmt.Sprintf("key %q appears twice in one object", key)}
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// duplicateKey finds the first key that appears twice in one object of
+// data (a valid JSON document), as encoding/json matches keys to fields:
+// case-insensitively. off is the offset just after the second one.
+func duplicateKey(data []byte) (key string, off int64, ok bool) {
+	type frame struct {
+		object  bool
+		wantKey bool
+		keys    map[string]bool
+	}
+	var stack []*frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", 0, false
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				stack = append(stack, &frame{object: t == '{', wantKey: t == '{', keys: map[string]bool{}})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+			valueDone()
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				f := stack[n-1]
+				k := strings.ToLower(t)
+				if f.keys[k] {
+					return t, dec.InputOffset(), true
+				}
+				f.keys[k] = true
+				f.wantKey = false
+				continue
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
 }
 
 // probeFormat says whether a document that failed to decode is a state of
@@ -296,7 +348,7 @@ func lineOf(data []byte, off int64) int {
 // (policy identities, object ids, UPNs, numbers, location ids, group ids) and
 // references that must resolve (a number held by a policy names a policy
 // that lists it). It reports the first problem in this order: format,
-// serial, empty keys (policies, accounts, users, numbers), repeated keys
+// serial, lineage, empty keys (policies, accounts, users, numbers), repeated keys
 // (policies, account ids and UPNs, user ids and UPNs, numbers, locations,
 // groups), an account and a user sharing an id or UPN, numbers held by
 // policies. It gives the snapshot its lookup index (built to find repeated
@@ -307,6 +359,11 @@ func (s *Snapshot) Validate() error {
 	}
 	if s.Serial < 0 {
 		return &ParseError{Msg: "serial is negative"}
+	}
+	if s.Lineage == "" {
+		// Plans and journals name the state by its lineage: a state
+		// without one could be planned but its plan never applied.
+		return &ParseError{Msg: "the state has no lineage (callops import gives a state one)"}
 	}
 	for _, p := range s.Policies {
 		if p.Identity == "" {

@@ -77,6 +77,10 @@ func TestParseStateErrors(t *testing.T) {
 		{"wrong type", strings.Replace(minimalState, `"serial":3`, `"serial":"3"`, 1), `field "serial": a JSON string where an integer belongs`, 1},
 		{"fractional serial", strings.Replace(minimalState, `"serial":3`, `"serial":1.5`, 1), `field "serial": a JSON number 1.5 where an integer belongs`, 1},
 		{"huge serial", strings.Replace(minimalState, `"serial":3`, `"serial":99999999999999999999999`, 1), `field "serial": a JSON number 99999999999999999999999 where an integer belongs`, 1},
+		{"repeated key", strings.Replace(minimalState, `"serial":3`, `"serial":3,`+"\n"+`"serial":4`, 1), `line 2: key "serial" appears twice in one object`, 2},
+		{"repeated key, other case", strings.Replace(minimalState, `"serial":3`, `"serial":3,"Serial":4`, 1), `key "Serial" appears twice in one object`, 1},
+		{"repeated key in a user", strings.Replace(minimalState, `"enterpriseVoiceEnabled":true`, `"enterpriseVoiceEnabled":true,"enterpriseVoiceEnabled":false`, 1), `key "enterpriseVoiceEnabled" appears twice in one object`, 0},
+		{"no lineage", strings.Replace(minimalState, `"lineage":"6f1c0000-0000-4000-8000-000000000001",`, ``, 1), "the state has no lineage (callops import gives a state one)", 0},
 		{"negative serial", strings.Replace(minimalState, `"serial":3`, `"serial":-1`, 1), "negative", 0},
 		{"duplicate number", strings.Replace(minimalState, `"+14255556677","numberType"`, `"+14255550100","numberType"`, 1), "duplicate number", 0},
 		{"duplicate upn", strings.Replace(minimalState, `"alice@contoso.com"`, `"RA1@contoso.com"`, 1), "duplicate user principal name", 0},
@@ -219,6 +223,7 @@ func TestValidateDuplicates(t *testing.T) {
 	base := func() *Snapshot {
 		return &Snapshot{
 			Format:           Format,
+			Lineage:          "lin",
 			Policies:         []Policy{{Identity: "Redmond"}, {Identity: "Seattle"}},
 			ResourceAccounts: []ResourceAccount{{ObjectID: "ra-1", UserPrincipalName: "ra1@contoso.com"}, {ObjectID: "ra-2", UserPrincipalName: "ra2@contoso.com"}},
 			Numbers:          []Number{{TelephoneNumber: "+14255550100"}, {TelephoneNumber: "+14255550101"}},
@@ -353,6 +358,7 @@ func TestValidateWhileReading(t *testing.T) {
 func TestValidateOrder(t *testing.T) {
 	s := &Snapshot{
 		Format:           Format,
+		Lineage:          "lin",
 		Policies:         []Policy{{Identity: "Redmond"}, {Identity: "redmond"}},
 		ResourceAccounts: []ResourceAccount{{ObjectID: "ra-1", UserPrincipalName: "ra1@contoso.com"}},
 		Numbers:          []Number{{TelephoneNumber: "+14255550100", AssignedPstnTargetID: PolicyTargetPrefix + "Nope"}},
