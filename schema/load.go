@@ -425,6 +425,23 @@ func checkImports(af *ast.File, name string) []Problem {
 // value for a clearer message.
 func cueProblems(err error) []Problem { return cueProblemsIn(err, cue.Value{}) }
 
+// maxMessage is the longest problem message shown whole: CUE quotes the
+// conflicting values, and a conflict with a 5 MB string would print it.
+const maxMessage = 1000
+
+// shorten cuts a message over maxMessage bytes, at a rune boundary, saying
+// how much was left out.
+func shorten(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d more bytes)", msg[:cut], len(msg)-cut)
+}
+
 // cueProblemsIn is cueProblems with the evaluated value at hand.
 func cueProblemsIn(err error, root cue.Value) []Problem {
 	var ps []Problem
@@ -444,6 +461,7 @@ func cueProblemsIn(err error, root cue.Value) []Problem {
 				pos = nearestPos(root, elems)
 			}
 		}
+		msg = shorten(msg)
 		key := pos.String() + "\x00" + path + "\x00" + msg
 		if seen[key] {
 			continue

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -312,5 +313,27 @@ func TestStdlibPositionsHidden(t *testing.T) {
 		if p.Pos.IsValid() && p.Pos.File != "a.cue" {
 			t.Errorf("problem at %v, outside the user's files: %s", p.Pos, p.Message)
 		}
+	}
+}
+
+// TestLongConflictShortened: a conflict with a huge value (CUE quotes both
+// sides) gives a message of bounded length that says what it left out.
+func TestLongConflictShortened(t *testing.T) {
+	big := strings.Repeat("x", 200_000)
+	_, err := LoadFiles(files("a.cue", "package tenant\ntenant: domain: \"a\"\ntenant: domain: \""+big+"\"\n"), Options{})
+	var le *LoadError
+	if !errors.As(err, &le) || len(le.Problems) == 0 {
+		t.Fatalf("err = %v, want a conflict", err)
+	}
+	for _, p := range le.Problems {
+		if len(p.Message) > maxMessage+40 {
+			t.Errorf("message of %d bytes: %.80s...", len(p.Message), p.Message)
+		}
+		if strings.Contains(p.Message, "xxxxx") && !strings.Contains(p.Message, "more bytes)") {
+			t.Errorf("a shortened message does not say so: %.200s", p.Message)
+		}
+	}
+	if got := shorten(strings.Repeat("é", 600)); !strings.HasSuffix(got, "... (200 more bytes)") || !utf8.ValidString(got) {
+		t.Errorf("shorten cut a rune or miscounted: ...%s", got[len(got)-40:])
 	}
 }
