@@ -135,8 +135,12 @@ func ReadDir(dir string, opt Options) ([]File, error) {
 			// A link may point anywhere: reading outside DIR is refused.
 			return nil, problemf(Pos{File: name, Line: 1}, "%s is a symbolic link; callops reads only regular files inside the directory", name)
 		}
+		if info.IsDir() {
+			continue // a directory named *.cue is another package, as CUE has it
+		}
 		if !info.Mode().IsRegular() {
-			continue
+			// A named pipe would block the read, a device would never end.
+			return nil, problemf(Pos{File: name, Line: 1}, "%s is not a regular file (mode %s); callops reads only regular files inside the directory", name, info.Mode().Type())
 		}
 		if len(files) >= opt.MaxFiles {
 			return nil, problemf(Pos{}, "more than %d .cue files in %s", opt.MaxFiles, dir)
