@@ -17,7 +17,9 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -303,6 +305,16 @@ func jsonError(data []byte, err error) error {
 		return &ParseError{Line: lineOf(data, te.Offset), Msg: fmt.Sprintf("field %q: a JSON %s where %s belongs", te.Field, te.Value, JSONKind(te.Type))}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &ParseError{Line: bytes.Count(data, []byte("\n")) + 1, Msg: "unexpected end of JSON (truncated file?)"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json gives no offset: the line is where the key is
+		// first written as a key.
+		msg := strings.TrimPrefix(err.Error(), "json: ")
+		name, _ := strconv.Unquote(strings.TrimPrefix(msg, "unknown field "))
+		line := 0
+		if loc := regexp.MustCompile(`"` + regexp.QuoteMeta(name) + `"\s*:`).FindIndex(data); name != "" && loc != nil {
+			line = lineOf(data, int64(loc[0]))
+		}
+		return &ParseError{Line: line, Msg: msg}
 	}
 	return &ParseError{Msg: err.Error()}
 }
