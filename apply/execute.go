@@ -52,6 +52,9 @@ type StoppedError struct {
 	Applied int
 	Total   int
 	Cause   error // context.Cause of the context
+	// NotStarted: the context had ended before the plan was journaled;
+	// nothing was written and there is nothing to resume.
+	NotStarted bool
 }
 
 func (e *StoppedError) Error() string {
@@ -75,6 +78,9 @@ func Execute(p *Plan, b Backend, progress func(Step, error)) error {
 func ExecuteContext(ctx context.Context, p *Plan, b Backend, progress func(Step, error)) error {
 	if !p.HasChanges() {
 		return nil
+	}
+	if ctx.Err() != nil {
+		return &StoppedError{Total: len(p.Steps), Cause: context.Cause(ctx), NotStarted: true}
 	}
 	if jb, ok := b.(JournalBackend); ok {
 		id, err := PlanID(p)

@@ -180,3 +180,20 @@ func TestExecuteContextStopsBetweenSteps(t *testing.T) {
 		t.Errorf("message %q, want %q", err.Error(), want)
 	}
 }
+
+// TestExecuteContextNotStarted: a context that ended before the plan is
+// journaled writes no journal and applies nothing.
+func TestExecuteContextNotStarted(t *testing.T) {
+	p := samplePlan()
+	b := &journalBackend{fakeBackend{refuse: -1}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := ExecuteContext(ctx, p, b, nil)
+	var se *StoppedError
+	if !errors.As(err, &se) || !se.NotStarted || se.Applied != 0 {
+		t.Fatalf("ExecuteContext = %v, want stopped, not started", err)
+	}
+	if len(b.begun) != 0 || len(b.applied) != 0 {
+		t.Errorf("journaled %v and applied %d steps, want neither", b.begun, len(b.applied))
+	}
+}

@@ -422,26 +422,48 @@ func WriteState(path string, s *Snapshot) error {
 // ReplaceState writes s as the state file at path, in place of whatever
 // state is there (import of the tenant as it is now), under the state's
 // lock: it waits up to opt.LockTimeout for an apply or another writer that
-// holds it (then a *LockHeldError), and keeps the state it replaces as
-// <state>.backup (RestoreBackup puts it back). A path that is a symbolic
-// link is followed, as OpenFile does.
+// holds it (then a *LockHeldError). A path that is a symbolic link is
+// followed, as OpenFile does.
+//
+// Over a state callops can read, the new state continues it: same lineage,
+// the next serial (so plans made before are stale, and RestoreBackup puts
+// the replaced state, kept as <state>.backup, back). A journaled apply that
+// did not finish is refused (wrapping ErrJournalPending): it must be resumed
+// or its journal dropped first, or it would be replayed on the new state.
+// s is not modified.
 func ReplaceState(path string, s *Snapshot, opt FileOptions) error {
-	data, err := s.Encode()
-	if err != nil {
-		return fmt.Errorf("writing state %s: %w", path, err)
-	}
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("writing state %s: directory %s does not exist", path, dir)
+		}
 	}
 	lock, err := acquireLock(path, opt)
 	if err != nil {
 		return err
 	}
 	defer releaseLock(path, lock)
+	if _, err := os.Stat(journalPath(path)); err == nil {
+		return fmt.Errorf("writing state %s: %w (%s)", path, ErrJournalPending, journalPath(path))
+	}
+	next := s
 	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		if old, err := readState(path); err == nil {
+			if old.Serial == math.MaxInt64 {
+				return fmt.Errorf("writing state %s: its serial %d cannot grow", path, old.Serial)
+			}
+			next = s.Clone()
+			next.Lineage, next.Serial = old.Lineage, old.Serial+1
+		}
 		if err := copyFileAtomic(path, backupPath(path)); err != nil {
 			return fmt.Errorf("keeping a backup of %s: %w", path, err)
 		}
+	}
+	data, err := next.Encode()
+	if err != nil {
+		return fmt.Errorf("writing state %s: %w", path, err)
 	}
 	if err := writeFileAtomic(path, data, 0o644); err != nil {
 		return fmt.Errorf("writing state %s: %w", path, err)

@@ -170,7 +170,7 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		return err
 	}
 	defer closeBackend(b, &err)
-	in := catchInterrupts(stderr, func() { b.Close() }) // interrupt.go
+	in := catchInterrupts(stderr, "nothing was applied", func() { b.Close() }) // interrupt.go
 	defer in.stop()
 	if err := checkJournal(stderr, b, file); err != nil {
 		return err
@@ -245,9 +245,12 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 	}
 	if err := apply.ExecuteContext(in.steps(), p, b, progress); err != nil {
 		var se *apply.StoppedError
+		if errors.As(err, &se) && se.NotStarted {
+			return &cliError{code: 130, err: fmt.Errorf("apply interrupted before its first step (%v): nothing was applied", se.Cause)}
+		}
 		if errors.As(err, &se) {
 			return withHint(fmt.Errorf("apply %w", err),
-				fmt.Sprintf("the %d steps before it were applied and saved; finish the plan with 'callops apply --resume --state %s'", se.Applied, file))
+				fmt.Sprintf("%s before it %s applied and saved; finish the plan with 'callops apply --resume --state %s'", countSteps(se.Applied), pluralVerb(se.Applied), file))
 		}
 		return withHint(fmt.Errorf("apply stopped: %w", err),
 			"the steps before it were applied and saved; fix the cause, then plan and apply again")
@@ -356,7 +359,7 @@ func runResume(stdout, stderr io.Writer, o applyOptions) (err error) {
 		return err
 	}
 	defer closeBackend(b, &err)
-	in := catchInterrupts(stderr, func() { b.Close() }) // interrupt.go
+	in := catchInterrupts(stderr, "nothing more was applied; the journal is kept for --resume", func() { b.Close() }) // interrupt.go
 	defer in.stop()
 	rb, ok := b.(apply.ResumeBackend)
 	if !ok {
@@ -380,13 +383,21 @@ func runResume(stdout, stderr io.Writer, o applyOptions) (err error) {
 		var se *apply.StoppedError
 		if errors.As(err, &se) {
 			return withHint(fmt.Errorf("resume %w", err),
-				fmt.Sprintf("the %d steps before it were applied and saved; finish the plan with 'callops apply --resume --state %s'", se.Applied, file))
+				fmt.Sprintf("%s before it %s applied and saved; finish the plan with 'callops apply --resume --state %s'", countSteps(se.Applied), pluralVerb(se.Applied), file))
 		}
 		return withHint(fmt.Errorf("resume stopped: %w", err),
 			"fix the cause and run 'callops apply --resume' again, or drop the journal ('callops state discard-journal') and plan again")
 	}
 	fmt.Fprintf(stdout, "Apply complete: %s. State serial is now %d.\n", countSteps(len(j.Ops)-j.Done), b.Current().Serial)
 	return nil
+}
+
+// pluralVerb is "was" for one, "were" for any other count.
+func pluralVerb(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }
 
 func countSteps(n int) string {

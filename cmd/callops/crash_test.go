@@ -382,7 +382,7 @@ func TestInterruptApply(t *testing.T) {
 	for _, want := range []string{
 		"callops: interrupt: stopping after the step in progress",
 		fmt.Sprintf("callops: apply stopped after step 2 of %d: interrupted (interrupt)\n", n),
-		"hint: the 2 steps before it were applied and saved; finish the plan with 'callops apply --resume --state contoso/callops.state.json'",
+		"hint: 2 steps before it were applied and saved; finish the plan with 'callops apply --resume --state contoso/callops.state.json'",
 	} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
@@ -427,7 +427,7 @@ func TestInterruptBeforeSteps(t *testing.T) {
 
 	var stderr syncBuffer
 	released := false
-	in := catchInterrupts(&stderr, func() { released = true })
+	in := catchInterrupts(&stderr, "nothing was applied", func() { released = true })
 	defer in.stop()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -443,7 +443,7 @@ func TestInterruptBeforeSteps(t *testing.T) {
 		t.Errorf("released %v, stderr %q", released, stderr.String())
 	}
 
-	in2 := catchInterrupts(&stderr, func() { t.Error("released while steps run") })
+	in2 := catchInterrupts(&stderr, "nothing was applied", func() { t.Error("released while steps run") })
 	defer in2.stop()
 	ctx := in2.steps()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
@@ -475,4 +475,24 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestInterruptAfterStop: once the command stopped the handler (it is
+// returning and closes the backend itself), a signal that was already on
+// its way does not release the backend a second time.
+func TestInterruptAfterStop(t *testing.T) {
+	orig := exitInterrupted
+	exitInterrupted = func() { t.Error("exit after stop") }
+	t.Cleanup(func() { exitInterrupted = orig })
+	var mu sync.Mutex
+	released := false
+	in := catchInterrupts(io.Discard, "nothing was applied", func() { mu.Lock(); released = true; mu.Unlock() })
+	in.stop()
+	in.sig <- os.Interrupt // as if it had arrived just before stop
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if released {
+		t.Error("the backend was released after stop")
+	}
 }

@@ -56,11 +56,15 @@ func runImport(stderr io.Writer, dir, out string) error {
 		return err
 	}
 	// An apply may hold the state: the import waits for nothing and says
-	// who holds it; the state it replaces is kept as <state>.backup.
+	// who holds it; the state it replaces is kept as <state>.backup, and
+	// the new one continues its lineage.
 	if err := tenant.ReplaceState(out, s, tenant.FileOptions{Operation: "import"}); err != nil {
 		var le *tenant.LockHeldError
 		if errors.As(err, &le) {
 			return openError(out, err) // the lock's holder and the way out
+		}
+		if errors.Is(err, tenant.ErrJournalPending) {
+			return withHint(err, fmt.Sprintf("an apply of it did not finish: finish it ('callops apply --resume --state %s') or drop its journal ('callops state discard-journal --state %s'), then import again", out, out))
 		}
 		return err
 	}

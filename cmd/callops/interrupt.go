@@ -25,7 +25,9 @@ var exitInterrupted = func() { os.Exit(130) }
 // interrupts is the handler catchInterrupts installs.
 type interrupts struct {
 	mu      sync.Mutex
-	running bool // steps are being carried out
+	running bool   // steps are being carried out
+	stopped bool   // stop was called: the command is returning
+	nothing string // what is said when a signal comes before the steps
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	sig     chan os.Signal
@@ -35,9 +37,10 @@ type interrupts struct {
 
 // catchInterrupts handles SIGINT and SIGTERM until stop is called; release
 // gives the state lock back (the backend's Close) when a signal comes before
-// the steps start.
-func catchInterrupts(stderr io.Writer, release func()) *interrupts {
-	in := &interrupts{sig: make(chan os.Signal, 1), done: make(chan struct{})}
+// the steps start, and nothing says what that means ("nothing was
+// applied").
+func catchInterrupts(stderr io.Writer, nothing string, release func()) *interrupts {
+	in := &interrupts{sig: make(chan os.Signal, 1), done: make(chan struct{}), nothing: nothing}
 	in.ctx, in.cancel = context.WithCancelCause(context.Background())
 	signal.Notify(in.sig, os.Interrupt, syscall.SIGTERM)
 	go in.wait(stderr, release)
@@ -55,9 +58,13 @@ func (in *interrupts) wait(stderr io.Writer, release func()) {
 	signal.Stop(in.sig)
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.stopped {
+		return // the command is returning and closes the backend itself
+	}
 	if !in.running {
 		release()
-		fmt.Fprintf(stderr, "callops: %s: nothing was applied\n", s)
+		// A newline first: the signal may come at the approval prompt.
+		fmt.Fprintf(stderr, "\ncallops: %s: %s\n", s, in.nothing)
 		exitInterrupted()
 		return
 	}
@@ -74,9 +81,14 @@ func (in *interrupts) steps() context.Context {
 	return in.ctx
 }
 
-// stop uninstalls the handler.
+// stop uninstalls the handler. It waits for a signal being handled, so
+// that the command's own Close of the backend never runs beside the
+// handler's.
 func (in *interrupts) stop() {
 	in.once.Do(func() {
+		in.mu.Lock()
+		in.stopped = true
+		in.mu.Unlock()
 		signal.Stop(in.sig)
 		close(in.done)
 		in.cancel(nil)

@@ -42,6 +42,9 @@ func checkOverwrite(flag, path, want string) error {
 	if strings.EqualFold(filepath.Ext(path), ".cue") {
 		return refuse("a CUE source file")
 	}
+	if ext := filepath.Ext(path); ext == ".journal" || ext == ".lock" {
+		return refuse("the " + ext[1:] + " of a state")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil
