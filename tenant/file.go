@@ -461,14 +461,7 @@ func ReplaceState(path string, s *Snapshot, opt FileOptions) error {
 			return fmt.Errorf("keeping a backup of %s: %w", path, err)
 		}
 	}
-	data, err := next.Encode()
-	if err != nil {
-		return fmt.Errorf("writing state %s: %w", path, err)
-	}
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
-		return fmt.Errorf("writing state %s: %w", path, err)
-	}
-	return nil
+	return WriteState(path, next)
 }
 
 func dirOf(path string) string {
