@@ -165,13 +165,17 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 	} else {
 		file = stateFile(o.plan.dir, o.plan.state)
 	}
+	// Signals are caught from before the lock is taken (a wait for
+	// another holder, --lock-timeout, can be interrupted) until the
+	// state is closed (interrupt.go).
+	in := catchInterrupts(stderr, "nothing was applied")
+	defer in.stop()
 	b, err := openBackend(o, file)
 	if err != nil {
 		return err
 	}
-	defer closeBackend(b, &err)
-	in := catchInterrupts(stderr, "nothing was applied", func() { b.Close() }) // interrupt.go
-	defer in.stop()
+	in.holding(func() { b.Close() })
+	defer func() { in.stop(); closeBackend(b, &err) }()
 	if err := checkJournal(stderr, b, file); err != nil {
 		return err
 	}
@@ -354,13 +358,14 @@ func isTerminal(stream any) bool {
 // runResume finishes the journal of an interrupted apply.
 func runResume(stdout, stderr io.Writer, o applyOptions) (err error) {
 	file := stateFile(o.plan.dir, o.plan.state)
+	in := catchInterrupts(stderr, "nothing more was applied; the journal is kept for --resume") // interrupt.go
+	defer in.stop()
 	b, err := openBackend(o, file)
 	if err != nil {
 		return err
 	}
-	defer closeBackend(b, &err)
-	in := catchInterrupts(stderr, "nothing more was applied; the journal is kept for --resume", func() { b.Close() }) // interrupt.go
-	defer in.stop()
+	in.holding(func() { b.Close() })
+	defer func() { in.stop(); closeBackend(b, &err) }()
 	rb, ok := b.(apply.ResumeBackend)
 	if !ok {
 		return fmt.Errorf("the %s backend cannot resume", o.backend)

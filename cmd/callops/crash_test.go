@@ -427,7 +427,8 @@ func TestInterruptBeforeSteps(t *testing.T) {
 
 	var stderr syncBuffer
 	released := false
-	in := catchInterrupts(&stderr, "nothing was applied", func() { released = true })
+	in := catchInterrupts(&stderr, "nothing was applied")
+	in.holding(func() { released = true })
 	defer in.stop()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -443,7 +444,8 @@ func TestInterruptBeforeSteps(t *testing.T) {
 		t.Errorf("released %v, stderr %q", released, stderr.String())
 	}
 
-	in2 := catchInterrupts(&stderr, "nothing was applied", func() { t.Error("released while steps run") })
+	in2 := catchInterrupts(&stderr, "nothing was applied")
+	in2.holding(func() { t.Error("released while steps run") })
 	defer in2.stop()
 	ctx := in2.steps()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
@@ -486,7 +488,8 @@ func TestInterruptAfterStop(t *testing.T) {
 	t.Cleanup(func() { exitInterrupted = orig })
 	var mu sync.Mutex
 	released := false
-	in := catchInterrupts(io.Discard, "nothing was applied", func() { mu.Lock(); released = true; mu.Unlock() })
+	in := catchInterrupts(io.Discard, "nothing was applied")
+	in.holding(func() { mu.Lock(); released = true; mu.Unlock() })
 	in.stop()
 	in.sig <- os.Interrupt // as if it had arrived just before stop
 	time.Sleep(50 * time.Millisecond)
@@ -494,5 +497,49 @@ func TestInterruptAfterStop(t *testing.T) {
 	defer mu.Unlock()
 	if released {
 		t.Error("the backend was released after stop")
+	}
+}
+
+// TestInterruptLockWait: Ctrl-C while apply waits for another holder's lock
+// (--lock-timeout) ends it at once with status 130, saying nothing was
+// applied, and leaves the other holder's lock alone.
+func TestInterruptLockWait(t *testing.T) {
+	bin := failpointCallops(t)
+	dir := copyContoso(t)
+	work := filepath.Dir(dir)
+	lock := filepath.Join(dir, defaultStateFile) + ".lock"
+	host, _ := os.Hostname()
+	held := fmt.Sprintf(`{"id":"feed01","pid":%d,"host":%q,"operation":"apply","time":"2026-01-02T03:04:05Z"}`, os.Getpid(), host)
+	if err := os.WriteFile(lock, []byte(held), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "apply", "contoso", "--auto-approve", "--lock-timeout", "60s")
+	cmd.Dir = work
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	time.Sleep(time.Second) // waiting for the lock by now
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 130 {
+			t.Errorf("exit %v, want status 130", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("apply went on waiting for the lock after SIGINT")
+	}
+	if !strings.Contains(stderr.String(), "callops: interrupt: nothing was applied") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if got, err := os.ReadFile(lock); err != nil || string(got) != held {
+		t.Errorf("the other holder's lock was changed: %q, %v", got, err)
 	}
 }

@@ -28,6 +28,7 @@ type interrupts struct {
 	running bool   // steps are being carried out
 	stopped bool   // stop was called: the command is returning
 	nothing string // what is said when a signal comes before the steps
+	release func() // gives the state lock back; nil until the state is open
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	sig     chan os.Signal
@@ -35,19 +36,26 @@ type interrupts struct {
 	once    sync.Once
 }
 
-// catchInterrupts handles SIGINT and SIGTERM until stop is called; release
-// gives the state lock back (the backend's Close) when a signal comes before
-// the steps start, and nothing says what that means ("nothing was
-// applied").
-func catchInterrupts(stderr io.Writer, nothing string, release func()) *interrupts {
+// catchInterrupts handles SIGINT and SIGTERM until stop is called; nothing
+// says what a signal before the steps means ("nothing was applied"). Call
+// it before the state is opened, and holding once it is.
+func catchInterrupts(stderr io.Writer, nothing string) *interrupts {
 	in := &interrupts{sig: make(chan os.Signal, 1), done: make(chan struct{}), nothing: nothing}
 	in.ctx, in.cancel = context.WithCancelCause(context.Background())
 	signal.Notify(in.sig, os.Interrupt, syscall.SIGTERM)
-	go in.wait(stderr, release)
+	go in.wait(stderr)
 	return in
 }
 
-func (in *interrupts) wait(stderr io.Writer, release func()) {
+// holding gives the handler the way to give the state lock back (the
+// backend's Close) when a signal comes before the steps start.
+func (in *interrupts) holding(release func()) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.release = release
+}
+
+func (in *interrupts) wait(stderr io.Writer) {
 	var s os.Signal
 	select {
 	case s = <-in.sig:
@@ -62,7 +70,9 @@ func (in *interrupts) wait(stderr io.Writer, release func()) {
 		return // the command is returning and closes the backend itself
 	}
 	if !in.running {
-		release()
+		if in.release != nil {
+			in.release()
+		}
 		// A newline first: the signal may come at the approval prompt.
 		fmt.Fprintf(stderr, "\ncallops: %s: %s\n", s, in.nothing)
 		exitInterrupted()
