@@ -49,8 +49,10 @@ func applyCommand() *cli.Command {
 			"The state of a plan file is --state FILE, else $CALLOPS_STATE, else callops.state.json in\n" +
 			"the plan's source directory.\n\n" +
 			"The file backend locks the state, journals the plan and each step, writes the state\n" +
-			"atomically and bumps its serial. --resume finishes an interrupted apply.\n\n" +
-			"Exit status: 0 success; 1 error (stale plan, lock held, a step refused).",
+			"atomically and bumps its serial. --resume finishes an interrupted apply. Ctrl-C stops after\n" +
+			"the step in progress (a second one at once); the state keeps every step done.\n\n" +
+			"Exit status: 0 success; 1 error (stale plan, lock held, a step refused, interrupted during\n" +
+			"the steps); 130 interrupted before the first step (nothing was applied).",
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			o, err := applyOptionsFrom(c)
