@@ -55,9 +55,10 @@ type index struct {
 	// ranks maps a group assignment rank to its GroupAssignments index.
 	ranks map[int]int
 
-	// dups holds, per kind of key, the first key found twice while the
-	// index was built (Validate reports it; the maps keep the last).
-	dups map[dupKind]string
+	// dups holds, per kind of key, the element whose key was the first
+	// found twice while the index was built (Validate reports it; the maps
+	// keep the last).
+	dups map[dupKind]int
 
 	hdr headers
 	// stale forces a rebuild at the next use (Canonicalize reorders the
@@ -215,6 +216,18 @@ func (k dupKind) noun() string {
 	return "group assignment"
 }
 
+// comparedHow says, for Validate's message, how keys of kind k are
+// compared ("" for numbers, compared as written).
+func (k dupKind) comparedHow() string {
+	switch k {
+	case dupNumber:
+		return ""
+	case dupPolicy:
+		return " (identities are compared case-insensitively, without \"Tag:\")"
+	}
+	return " (compared case-insensitively)"
+}
+
 // put sets m[k] = i and records k as a repeated key of its kind when m had
 // it already (the first such key of each kind).
 func (x *index) put(kind dupKind, m map[string]int, k string, i int) {
@@ -223,9 +236,9 @@ func (x *index) put(kind dupKind, m map[string]int, k string, i int) {
 	if len(m) == n {
 		if _, ok := x.dups[kind]; !ok {
 			if x.dups == nil {
-				x.dups = map[dupKind]string{}
+				x.dups = map[dupKind]int{}
 			}
-			x.dups[kind] = k
+			x.dups[kind] = i
 		}
 	}
 }

@@ -404,17 +404,17 @@ func (s *Snapshot) Validate() error {
 	// as much as the index's maps again.
 	x := buildIndex(s)
 	for k := dupKind(0); k < numDupKinds; k++ {
-		if key, ok := x.dups[k]; ok {
-			return &ParseError{Msg: fmt.Sprintf("duplicate %s %q", k.noun(), key)}
+		if i, ok := x.dups[k]; ok {
+			return &ParseError{Msg: fmt.Sprintf("duplicate %s %q%s", k.noun(), s.keyAt(k, i), k.comparedHow())}
 		}
 	}
 	// A resource account and a user share the directory's namespaces.
 	for _, ra := range s.ResourceAccounts {
-		if id := lower(ra.ObjectID); hasKey(x.usersByID, id) {
-			return &ParseError{Msg: fmt.Sprintf("duplicate object id %q", id)}
+		if hasKey(x.usersByID, lower(ra.ObjectID)) {
+			return &ParseError{Msg: fmt.Sprintf("duplicate object id %q: a resource account and a user have it%s", ra.ObjectID, dupAccountID.comparedHow())}
 		}
-		if upn := lower(ra.UserPrincipalName); hasKey(x.users, upn) {
-			return &ParseError{Msg: fmt.Sprintf("duplicate user principal name %q", upn)}
+		if hasKey(x.users, lower(ra.UserPrincipalName)) {
+			return &ParseError{Msg: fmt.Sprintf("duplicate user principal name %q: a resource account and a user have it%s", ra.UserPrincipalName, dupAccountUPN.comparedHow())}
 		}
 	}
 	if err := s.validatePolicyTargets(x.policies); err != nil {
@@ -422,6 +422,27 @@ func (s *Snapshot) Validate() error {
 	}
 	s.setIndex(x)
 	return nil
+}
+
+// keyAt is the key of kind k of element i, as the state writes it.
+func (s *Snapshot) keyAt(k dupKind, i int) string {
+	switch k {
+	case dupPolicy:
+		return s.Policies[i].Identity
+	case dupAccountID:
+		return s.ResourceAccounts[i].ObjectID
+	case dupAccountUPN:
+		return s.ResourceAccounts[i].UserPrincipalName
+	case dupUserID:
+		return s.Users[i].ObjectID
+	case dupUserUPN:
+		return s.Users[i].UserPrincipalName
+	case dupNumber:
+		return s.Numbers[i].TelephoneNumber
+	case dupLocation:
+		return s.Locations[i].LocationID
+	}
+	return s.GroupAssignments[i].GroupID
 }
 
 func hasKey[V any](m map[string]V, k string) bool {

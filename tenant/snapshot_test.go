@@ -241,16 +241,16 @@ func TestValidateDuplicates(t *testing.T) {
 		edit func(s *Snapshot)
 		want string
 	}{
-		{"policy", func(s *Snapshot) { s.Policies[1].Identity = "Tag:REDMOND" }, `duplicate policy "redmond"`},
-		{"account id", func(s *Snapshot) { s.ResourceAccounts[1].ObjectID = "RA-1" }, `duplicate object id "ra-1"`},
-		{"account upn", func(s *Snapshot) { s.ResourceAccounts[1].UserPrincipalName = "RA1@contoso.com" }, `duplicate user principal name "ra1@contoso.com"`},
-		{"user id", func(s *Snapshot) { s.Users[1].ObjectID = "U-1" }, `duplicate object id "u-1"`},
-		{"user upn", func(s *Snapshot) { s.Users[1].UserPrincipalName = "Alice@Contoso.com" }, `duplicate user principal name "alice@contoso.com"`},
-		{"account and user id", func(s *Snapshot) { s.Users[1].ObjectID = "RA-2" }, `duplicate object id "ra-2"`},
-		{"account and user upn", func(s *Snapshot) { s.Users[0].UserPrincipalName = "ra2@CONTOSO.com" }, `duplicate user principal name "ra2@contoso.com"`},
+		{"policy", func(s *Snapshot) { s.Policies[1].Identity = "Tag:REDMOND" }, `duplicate policy "Tag:REDMOND" (identities are compared case-insensitively, without "Tag:")`},
+		{"account id", func(s *Snapshot) { s.ResourceAccounts[1].ObjectID = "RA-1" }, `duplicate object id "RA-1" (compared case-insensitively)`},
+		{"account upn", func(s *Snapshot) { s.ResourceAccounts[1].UserPrincipalName = "RA1@contoso.com" }, `duplicate user principal name "RA1@contoso.com" (compared case-insensitively)`},
+		{"user id", func(s *Snapshot) { s.Users[1].ObjectID = "U-1" }, `duplicate object id "U-1" (compared case-insensitively)`},
+		{"user upn", func(s *Snapshot) { s.Users[1].UserPrincipalName = "Alice@Contoso.com" }, `duplicate user principal name "Alice@Contoso.com" (compared case-insensitively)`},
+		{"account and user id", func(s *Snapshot) { s.Users[1].ObjectID = "RA-2" }, `duplicate object id "ra-2": a resource account and a user have it (compared case-insensitively)`},
+		{"account and user upn", func(s *Snapshot) { s.Users[0].UserPrincipalName = "ra2@CONTOSO.com" }, `duplicate user principal name "ra2@contoso.com": a resource account and a user have it (compared case-insensitively)`},
 		{"number", func(s *Snapshot) { s.Numbers[1].TelephoneNumber = "+14255550100" }, `duplicate number "+14255550100"`},
-		{"location", func(s *Snapshot) { s.Locations[1].LocationID = "LOC-A" }, `duplicate location "loc-a"`},
-		{"group", func(s *Snapshot) { s.GroupAssignments[1].GroupID = "G-1" }, `duplicate group assignment "g-1"`},
+		{"location", func(s *Snapshot) { s.Locations[1].LocationID = "LOC-A" }, `duplicate location "LOC-A" (compared case-insensitively)`},
+		{"group", func(s *Snapshot) { s.GroupAssignments[1].GroupID = "G-1" }, `duplicate group assignment "G-1" (compared case-insensitively)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -372,8 +372,8 @@ func TestValidateOrder(t *testing.T) {
 	}{
 		{`duplicate policy "redmond"`, func() { s.Policies = s.Policies[:1] }},
 		{`duplicate object id "u-1"`, func() { s.Users[1].ObjectID = "u-2" }},
-		{`duplicate user principal name "a@contoso.com"`, func() { s.Users[1].UserPrincipalName = "b@contoso.com" }},
-		{`duplicate location "loc-a"`, func() { s.Locations = s.Locations[:1] }},
+		{`duplicate user principal name "A@contoso.com"`, func() { s.Users[1].UserPrincipalName = "b@contoso.com" }},
+		{`duplicate location "LOC-A"`, func() { s.Locations = s.Locations[:1] }},
 		{"held by policy Nope", func() { s.Numbers[0].AssignedPstnTargetID = "" }},
 	}
 	for _, st := range steps {
