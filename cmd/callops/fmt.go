@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -99,15 +100,44 @@ func runFmt(stdout io.Writer, o fmtOptions) error {
 			fmt.Fprintln(stdout, f.path)
 		}
 	default:
+		var skipped []string
 		for _, f := range changed {
-			if err := writeFileAtomic(f.path, f.new); err != nil {
-				return fmt.Errorf("writing %s: %w", f.path, err)
+			if err := replaceIfUnchanged(f); err != nil {
+				skipped = append(skipped, err.Error())
+				continue
 			}
 			fmt.Fprintln(stdout, f.path)
+		}
+		if len(skipped) > 0 {
+			return withHint(errors.New(strings.Join(skipped, "\n")), "run callops fmt again once the files are saved")
 		}
 	}
 	if o.check && len(changed) > 0 {
 		return exitCode(1)
+	}
+	return nil
+}
+
+// replaceIfUnchanged writes f.new over f.path unless the file changed since
+// fmt read it (an editor saved it meanwhile: its edit must not be lost) or
+// is read-only (as gofmt -w, fmt does not write what its owner protected).
+func replaceIfUnchanged(f formatted) error {
+	fi, err := os.Stat(f.path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.path, err)
+	}
+	if fi.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s is read-only; not formatted", f.path)
+	}
+	now, err := os.ReadFile(f.path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.path, err)
+	}
+	if !bytes.Equal(now, f.old) {
+		return fmt.Errorf("%s changed while callops fmt ran; not formatted", f.path)
+	}
+	if err := writeFileAtomic(f.path, f.new); err != nil {
+		return fmt.Errorf("writing %s: %w", f.path, err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -69,5 +70,40 @@ func TestWriteFileAtomicFailure(t *testing.T) {
 	}
 	if diff := cmp.Diff("old\n", string(got)); diff != "" {
 		t.Errorf("content after a failed write (-want +got):\n%s", diff)
+	}
+}
+
+// TestReplaceIfUnchanged: fmt writes a file only if it is still what fmt
+// read (an edit saved meanwhile is kept) and is not read-only.
+func TestReplaceIfUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.cue")
+	write := func(data string, mode os.FileMode) {
+		t.Helper()
+		os.Chmod(path, 0o644)
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() string {
+		b, _ := os.ReadFile(path)
+		return string(b)
+	}
+	f := formatted{path: path, old: []byte("x:   1\n"), new: []byte("x: 1\n")}
+
+	write("x:   2 // edited\n", 0o644)
+	if err := replaceIfUnchanged(f); err == nil || !strings.Contains(err.Error(), "changed while callops fmt ran") || read() != "x:   2 // edited\n" {
+		t.Errorf("edited meanwhile: %v, file %q", err, read())
+	}
+	write("x:   1\n", 0o444)
+	if err := replaceIfUnchanged(f); err == nil || !strings.Contains(err.Error(), "is read-only") || read() != "x:   1\n" {
+		t.Errorf("read-only: %v, file %q", err, read())
+	}
+	write("x:   1\n", 0o640)
+	if err := replaceIfUnchanged(f); err != nil || read() != "x: 1\n" {
+		t.Errorf("unchanged: %v, file %q", err, read())
 	}
 }
