@@ -87,11 +87,16 @@ func readSource(dir string, src desiredSource) ([]schema.File, apply.Source, err
 	meta := apply.Source{Dir: filepath.ToSlash(dir)}
 	repo, err := gitrepo.Open(dir)
 	if err != nil {
-		if !errors.Is(err, gitrepo.ErrNotRepo) {
-			return nil, meta, fmt.Errorf("reading git repository: %w", err)
-		}
-		if src.rev != "" || src.staged {
+		switch {
+		case src.rev == "" && !src.staged:
+			// The work tree needs no git: a repository callops cannot
+			// read (an extension go-git lacks: partial clone, sha256,
+			// worktreeConfig) reads as "not in git", as gitHead has it.
+		case errors.Is(err, gitrepo.ErrNotRepo):
 			return nil, meta, withHint(err, "--rev and --staged read the desired state from git; DIR must be inside a git work tree")
+		default:
+			return nil, meta, withHint(fmt.Errorf("reading git repository: %w", err),
+				"callops reads git itself and cannot read this repository; without --rev and --staged it lints the work tree")
 		}
 		files, err := schema.ReadDir(dir, sourceOptions)
 		return files, meta, err
@@ -129,11 +134,13 @@ func readSource(dir string, src desiredSource) ([]schema.File, apply.Source, err
 		}
 		return schemaFiles(files), meta, nil
 	}
-	if meta.Commit, err = repo.Head(); err != nil {
-		return nil, meta, err
-	}
-	if meta.Dirty, err = repo.Dirty(dir); err != nil {
-		return nil, meta, err
+	// The work tree: HEAD and whether DIR differs from it only describe
+	// the source; a repository whose HEAD or index callops cannot read
+	// (a split index, say) reads as "not in git" rather than failing.
+	commit, cerr := repo.Head()
+	dirty, derr := repo.Dirty(dir)
+	if cerr == nil && derr == nil {
+		meta.Commit, meta.Dirty = commit, dirty
 	}
 	files, err := schema.ReadDir(dir, sourceOptions)
 	return files, meta, err
