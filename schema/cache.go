@@ -24,7 +24,20 @@ import (
 // positions).
 
 // cacheFormat changes whenever Desired or its encoding changes.
-const cacheFormat = "callops-model-cache/v1"
+const cacheFormat = "callops-model-cache/v2"
+
+// An entry is the SHA-256 of its key and payload, then the payload (the
+// gob-encoded model): a corrupt entry, or one copied under another key's
+// name, does not decode as a model of other files. (It does not stop
+// someone who can write the cache directory: they could write the files
+// too.)
+func entrySum(key string, payload []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte(key))
+	h.Write([]byte{0})
+	h.Write(payload)
+	return h.Sum(nil)
+}
 
 func cacheKey(files []File) string {
 	h := sha256.New()
@@ -40,11 +53,15 @@ func cachePath(dir, key string) string {
 // readCache returns the cached model for key, or false.
 func readCache(dir, key string) (*Desired, bool) {
 	data, err := os.ReadFile(cachePath(dir, key))
-	if err != nil {
+	if err != nil || len(data) < sha256.Size {
+		return nil, false
+	}
+	sum, payload := data[:sha256.Size], data[sha256.Size:]
+	if !bytes.Equal(sum, entrySum(key, payload)) {
 		return nil, false
 	}
 	var d Desired
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&d); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&d); err != nil {
 		return nil, false
 	}
 	return &d, true
@@ -57,6 +74,7 @@ func writeCache(dir, key string, d *Desired) {
 	if err := gob.NewEncoder(&buf).Encode(d); err != nil {
 		return
 	}
+	entry := append(entrySum(key, buf.Bytes()), buf.Bytes()...)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return
 	}
@@ -64,7 +82,7 @@ func writeCache(dir, key string, d *Desired) {
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(buf.Bytes())
+	_, werr := tmp.Write(entry)
 	cerr := tmp.Close()
 	if werr != nil || cerr != nil || os.Rename(tmp.Name(), cachePath(dir, key)) != nil {
 		os.Remove(tmp.Name())

@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,5 +59,46 @@ func TestCache(t *testing.T) {
 	// An unwritable cache directory is not an error.
 	if _, err := LoadFiles(fs, Options{CacheDir: "/dev/null/x"}); err != nil {
 		t.Errorf("unwritable cache: %v", err)
+	}
+}
+
+// TestCacheEntryChecked: an entry whose payload was altered (a bit flip, an
+// edit that still decodes) or that was copied under another key's name is
+// not used; the files are evaluated instead.
+func TestCacheEntryChecked(t *testing.T) {
+	dir := t.TempDir()
+	fs := files("tenant.cue", contoso)
+	if _, err := LoadFiles(fs, Options{CacheDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	path := cachePath(dir, cacheKey(fs))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A same-length edit inside the payload still decodes as gob.
+	altered := bytes.Replace(data, []byte("contoso.onmicrosoft.com"), []byte("evilcorp.onmicrosoft.com"[:len("contoso.onmicrosoft.com")]), 1)
+	if bytes.Equal(altered, data) {
+		t.Fatal("the domain is not in the entry")
+	}
+	if err := os.WriteFile(path, altered, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadFiles(fs, Options{CacheDir: dir})
+	if err != nil || d.Domain != "contoso.onmicrosoft.com" {
+		t.Errorf("altered entry used: %v, domain %q", err, d.Domain)
+	}
+	// An entry of other files, copied under this key's name.
+	other := files("tenant.cue", strings.Replace(contoso, "contoso.onmicrosoft.com", "other.onmicrosoft.com", 1))
+	if _, err := LoadFiles(other, Options{CacheDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	otherData, _ := os.ReadFile(cachePath(dir, cacheKey(other)))
+	if err := os.WriteFile(path, otherData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err = LoadFiles(fs, Options{CacheDir: dir})
+	if err != nil || d.Domain != "contoso.onmicrosoft.com" {
+		t.Errorf("another key's entry used: %v, domain %q", err, d.Domain)
 	}
 }

@@ -81,6 +81,7 @@ func applyOptionsFrom(c *cli.Context) (applyOptions, error) {
 	if err != nil {
 		return applyOptions{}, err
 	}
+	po.source.noCache = true // apply evaluates the files itself (source.go)
 	o := applyOptions{
 		plan:        po,
 		autoApprove: c.Bool("auto-approve"),

@@ -29,6 +29,9 @@ type desiredSource struct {
 	// Neither changes where files are read.
 	timeout   time.Duration
 	maxMemory int64
+	// noCache: evaluate the files even when the model cache has them
+	// (apply: the command that changes the tenant reads the files).
+	noCache bool
 }
 
 func (s desiredSource) String() string {
@@ -198,7 +201,9 @@ func loadSource(dir string, src desiredSource) (*schema.Desired, apply.Source, e
 	}
 	// --timeout, --max-memory (limits.go): evaluation stops at either.
 	opt := sourceOptions
-	opt.CacheDir = modelCacheDir() // runtime.go
+	if !src.noCache {
+		opt.CacheDir = modelCacheDir() // runtime.go
+	}
 	opt.Timeout = src.timeout
 	if opt.Timeout <= 0 {
 		opt.Timeout = schema.DefaultTimeout
