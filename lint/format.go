@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"strings"
 )
 
 // Options control the formatters.
@@ -35,6 +36,19 @@ func (o Options) file(f Finding) string {
 
 // uri is o.file as a relative URI reference (spaces and the like escaped).
 func (o Options) uri(f Finding) string {
-	u := url.URL{Path: o.file(f)}
-	return u.EscapedPath()
+	return relativeURI(o.file(f))
+}
+
+// relativeURI is the relative URI reference of a slash-separated path. A
+// first segment with a colon ("c:x/a.cue") would read as a URI scheme: it
+// gets "./" before it, as RFC 3986 section 4.2 says.
+func relativeURI(p string) string {
+	if p == "" {
+		return ""
+	}
+	u := (&url.URL{Path: p}).EscapedPath()
+	if first, _, _ := strings.Cut(u, "/"); strings.Contains(first, ":") {
+		u = "./" + u
+	}
+	return u
 }

@@ -3,7 +3,6 @@ package lint
 import (
 	"encoding/json"
 	"io"
-	"net/url"
 	"path"
 	"path/filepath"
 
@@ -147,7 +146,7 @@ func WriteSARIF(w io.Writer, findings []Finding, opts Options) error {
 			uri := opts.uri(fallback)
 			if uri == "" {
 				uri = path.Clean(filepath.ToSlash(opts.PathPrefix))
-				uri = (&url.URL{Path: uri}).EscapedPath()
+				uri = relativeURI(uri)
 			}
 			loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri, URIBaseID: "%SRCROOT%"}}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,5 +278,26 @@ func TestSeverityText(t *testing.T) {
 	var s Severity
 	if err := s.UnmarshalText([]byte("fatal")); err == nil {
 		t.Error("UnmarshalText(fatal) succeeded")
+	}
+}
+
+// TestRelativeURI: SARIF locations are relative references: escaped, and a
+// colon in the first segment (a directory "c:x") does not make a scheme.
+func TestRelativeURI(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                  "",
+		"policies.cue":      "policies.cue",
+		"sites/a b.cue":     "sites/a%20b.cue",
+		"c:x/seed.cue":      "./c:x/seed.cue",
+		"dir/c:x.cue":       "dir/c:x.cue",
+		"Zürich/tenant.cue": "Z%C3%BCrich/tenant.cue",
+		"50%/tenant.cue":    "50%25/tenant.cue",
+	} {
+		if got := relativeURI(in); got != want {
+			t.Errorf("relativeURI(%q) = %q, want %q", in, got, want)
+		}
+		if u, err := url.Parse(relativeURI(in)); err != nil || u.Scheme != "" {
+			t.Errorf("relativeURI(%q) parses as %v (scheme %q)", in, err, u.Scheme)
+		}
 	}
 }
