@@ -206,11 +206,12 @@ func slug(s string) string {
 // declare as the schema wants, so that the export does not lint clean until
 // the user fixes it: a policy whose resource account is not among the
 // state's resource accounts is exported with the account's ObjectId, where
-// the schema wants a UPN.
+// the schema wants a UPN; a policy whose name the schema refuses as a key.
 type ExportIssue struct {
 	// Policy is the policy concerned.
 	Policy string
-	// ResourceAccount is the account's ObjectId as the state stores it.
+	// ResourceAccount is the account's ObjectId as the state stores it
+	// ("" for an issue of the policy's name).
 	ResourceAccount string
 	// Message says what is wrong and what to do, for a warning.
 	Message string
@@ -220,6 +221,13 @@ type ExportIssue struct {
 func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 	var out []ExportIssue
 	for _, p := range s.Policies {
+		if name := policyName(p.Identity); !schema.ValidPolicyName(name) {
+			out = append(out, ExportIssue{
+				Policy: p.Identity,
+				Message: fmt.Sprintf("policy %q: its name cannot be a key of the desired state (it holds ':' or control characters), so the export does not lint: "+
+					"rename the policy in Teams and import again, or remove it from the exported files", p.Identity),
+			})
+		}
 		if p.ResourceAccount == "" || s.ResourceAccountByID(p.ResourceAccount) != nil {
 			continue
 		}
@@ -241,7 +249,7 @@ func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 func AnnotateExport(data []byte, issues []ExportIssue) []byte {
 	done := map[string]bool{}
 	for _, is := range issues {
-		if done[is.ResourceAccount] {
+		if is.ResourceAccount == "" || done[is.ResourceAccount] {
 			continue // policies sharing an account: one comment each already
 		}
 		done[is.ResourceAccount] = true

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -235,5 +236,32 @@ func TestExportUnknownResourceAccount(t *testing.T) {
 	}
 	if same := diff.AnnotateExport(data, nil); !bytes.Equal(same, data) {
 		t.Error("AnnotateExport without issues changed the file")
+	}
+}
+
+// TestExportPolicyNameIssue: a policy of the state whose name the schema
+// refuses as a key (a colon, a control character) is an export issue, and
+// no resourceAccount line is marked for it.
+func TestExportPolicyNameIssue(t *testing.T) {
+	s := fixture.Contoso()
+	s.Policies[0].Identity = "Tag:Sales:West"
+	s.Policies[1].Identity = "Line\nBreak"
+	s.Reindex()
+	var got []string
+	for _, is := range diff.ExportIssues(s) {
+		if is.ResourceAccount == "" {
+			got = append(got, is.Message)
+		}
+	}
+	if len(got) != 2 || !strings.Contains(got[0]+got[1], `policy "Tag:Sales:West": its name cannot be a key of the desired state`) ||
+		!strings.Contains(got[0]+got[1], `policy "Line\nBreak"`) {
+		t.Errorf("issues:\n%s", strings.Join(got, "\n"))
+	}
+	data, err := schema.Encode(diff.DesiredFromSnapshot(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(diff.AnnotateExport(data, diff.ExportIssues(s)), data) {
+		t.Error("a name issue marked a line of the file")
 	}
 }

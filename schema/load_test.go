@@ -151,6 +151,8 @@ func TestLoadProblems(t *testing.T) {
 		{"incomplete value", files("a.cue", "package tenant\ntenant: domain: string\n"), Pos{}, "", "incomplete"},
 		{"user not a upn", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [\"a@x\", \"bob\"]}\n"), Pos{"a.cue", 3, 54}, "a.cue", `"bob" is not a user principal name`},
 		{"user with an escape", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [\"eve\\u001b[2J@x\"]}\n"), Pos{"a.cue", 3, 47}, "a.cue", `"eve\x1b[2J@x" is not a user principal name`},
+		{"policy name with a colon", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: \"Sales:West\": {resourceAccount: \"r@x\"}\n"), Pos{"a.cue", 3, 11}, "a.cue", `policy name "Sales:West" is not allowed: a name cannot contain ':' (the service writes "Tag:" before it) or control characters`},
+		{"location key with an escape", files("a.cue", "package tenant\ntenant: domain: \"x\"\nlocations: \"hq\\u001b\": {id: \"407c17ae-8c41-431e-894a-38787c682f68\", country: \"US\"}\n"), Pos{"a.cue", 3, 12}, "a.cue", `location key "hq\x1b" is not allowed: a key cannot contain control characters`},
 		{"tag prefix in policy name", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: \"Tag:P\": {resourceAccount: \"r@x\"}\n"), Pos{}, "", ""},
 	}
 	for _, tt := range tests {

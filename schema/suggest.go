@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/callops/callops/internal/spell"
@@ -39,6 +41,13 @@ func unknownFieldMessage(elems []string) string {
 		i--
 	}
 	field := strings.Trim(elems[i], `"`)
+	key := field
+	if unq, err := strconv.Unquote(elems[i]); err == nil {
+		key = unq // the label as written, escapes read
+	}
+	if k := keyRule(elems[:i], key); k != "" {
+		return k
+	}
 	allowed := fieldsAt(elems[:i])
 	msg := "field " + field + " is not allowed"
 	if len(allowed) == 0 {
@@ -49,6 +58,34 @@ func unknownFieldMessage(elems []string) string {
 	}
 	return msg + " (allowed: " + strings.Join(allowed, ", ") + ")"
 }
+
+// keyRule explains a key of policies, locations, resourceAccounts or
+// userNumbers that the schema's key pattern refuses (CUE only says the
+// field is not allowed), or returns "".
+func keyRule(parent []string, key string) string {
+	if len(parent) != 1 {
+		return ""
+	}
+	switch parent[0] {
+	case "policies":
+		if !rePolicyName.MatchString(key) {
+			return fmt.Sprintf("policy name %q is not allowed: a name cannot contain ':' (the service writes \"Tag:\" before it) or control characters", key)
+		}
+	case "locations":
+		if !reKey.MatchString(key) {
+			return fmt.Sprintf("location key %q is not allowed: a key cannot contain control characters", key)
+		}
+	case "resourceAccounts", "userNumbers":
+		if !reUPN.MatchString(key) {
+			return fmt.Sprintf("%q is not a user principal name (name@domain, without spaces or control characters)", key)
+		}
+	}
+	return ""
+}
+
+// ValidPolicyName reports whether name can be a policy's key in the desired
+// state (the schema's pattern: no ':', no control characters).
+func ValidPolicyName(name string) bool { return rePolicyName.MatchString(name) }
 
 // closest returns the candidate that shares most of its text with s (a common
 // prefix and suffix covering 60% of the shorter word, or an edit distance of
