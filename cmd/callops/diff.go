@@ -43,6 +43,9 @@ func diffCommand() *cli.Command {
 			if c.NArg() == 1 {
 				o.dir = c.Args().First()
 			}
+			if o.maxUsers < 0 {
+				return withHint(fmt.Errorf("--max-users is %d", o.maxUsers), "give 0 or more users to list (0: none, only the counts)")
+			}
 			return runDiff(c.App.Writer, o)
 		},
 	}

@@ -80,11 +80,12 @@ func report(stderr io.Writer, err error) int {
 
 // colorEnabled reports whether output to w may be colored.
 func colorEnabled(w io.Writer, noColorFlag bool) bool {
-	return colorAllowed(noColorFlag, os.Getenv("NO_COLOR"), isTerminal(w))
+	return colorAllowed(noColorFlag, os.Getenv("NO_COLOR"), isTerminal(w) && os.Getenv("TERM") != "dumb")
 }
 
-// colorAllowed is the rule: a terminal, no --no-color, and NO_COLOR unset or
-// empty (https://no-color.org: "when present and not an empty string").
+// colorAllowed is the rule: a terminal (that is not TERM=dumb), no
+// --no-color, and NO_COLOR unset or empty (https://no-color.org: "when
+// present and not an empty string").
 func colorAllowed(noColorFlag bool, noColorEnv string, terminal bool) bool {
 	return terminal && !noColorFlag && noColorEnv == ""
 }

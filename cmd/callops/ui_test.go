@@ -75,3 +75,33 @@ func TestUncheckedOutputFails(t *testing.T) {
 		}
 	}
 }
+
+// TestColorDumbTerminal: TERM=dumb gets no color, even on a terminal.
+func TestColorDumbTerminal(t *testing.T) {
+	f, err := os.OpenFile("/dev/zero", os.O_WRONLY, 0) // a character device: a terminal to isTerminal
+	if err != nil {
+		t.Skipf("no /dev/zero: %v", err)
+	}
+	defer f.Close()
+	t.Setenv("NO_COLOR", "")
+	t.Setenv("TERM", "xterm-256color")
+	if !colorEnabled(f, false) {
+		t.Fatal("no color on a terminal with TERM=xterm-256color")
+	}
+	t.Setenv("TERM", "dumb")
+	if colorEnabled(f, false) {
+		t.Error("color with TERM=dumb")
+	}
+}
+
+// TestDiffMaxUsersNegative: a negative --max-users is refused, not taken
+// as "none".
+func TestDiffMaxUsersNegative(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"callops", "diff", "--base", "HEAD", "--max-users", "-5", "."}, strings.NewReader(""), &bytes.Buffer{}, &stderr); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.HasPrefix(stderr.String(), "callops: --max-users is -5\nhint: ") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+}
