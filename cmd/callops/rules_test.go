@@ -121,4 +121,14 @@ func TestREADMERuleTable(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("README.md rule table (-rules +README):\n%s\nregenerate it: CALLOPS_UPDATE_README=1 go test ./cmd/callops -run TestREADMERuleTable", diff)
 	}
+	// The whole table, summaries and sources too, is what the rules say.
+	i := strings.Index(text, readmeRulesBegin)
+	j := strings.Index(text, readmeRulesEnd)
+	if i < 0 || j < i {
+		t.Fatalf("%s: no %q ... %q markers", readme, readmeRulesBegin, readmeRulesEnd)
+	}
+	i += strings.Index(text[i:], "\n") + 1
+	if diff := cmp.Diff(rulesMarkdown(lint.Rules()), text[i:j]); diff != "" {
+		t.Errorf("README.md rule table (-rules +README):\n%s\nregenerate it: CALLOPS_UPDATE_README=1 go test ./cmd/callops -run TestREADMERuleTable", diff)
+	}
 }
