@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -102,6 +103,10 @@ func runUnlock(stdout io.Writer, file, id string) error {
 	if err := tenant.Unlock(file, id); err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
+			if _, serr := os.Stat(file); errors.Is(serr, fs.ErrNotExist) {
+				return withHint(fmt.Errorf("state %s does not exist", filepath.ToSlash(file)),
+					"--state (or CALLOPS_STATE) names the state file whose lock to release")
+			}
 			return withHint(fmt.Errorf("state %s is not locked", filepath.ToSlash(file)), "nothing to do")
 		case errors.Is(err, tenant.ErrLockMismatch):
 			return withHint(err, "the lock is held by another run now; check that no callops is running before unlocking it by its id")
