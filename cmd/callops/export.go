@@ -93,6 +93,9 @@ func runExport(stdout, stderr io.Writer, o exportOptions) error {
 // anything, unless force: export never mixes its files with a desired state
 // it did not write by accident.
 func prepareOutDir(dir string, force bool) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return withHint(fmt.Errorf("--out %s is a file, not a directory", filepath.ToSlash(dir)), "export writes a directory of .cue files: give a new directory")
+	}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
