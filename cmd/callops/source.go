@@ -153,6 +153,9 @@ func readSource(dir string, src desiredSource) ([]schema.File, apply.Source, err
 func gitFilesError(err error, dir string, src desiredSource) error {
 	var le *gitrepo.LimitError
 	switch {
+	case errors.Is(err, gitrepo.ErrNoDir) && src.staged:
+		return withHint(fmt.Errorf("no desired state in %s in the git index: nothing under it is staged or committed", dir),
+			fmt.Sprintf("stage the desired state ('git add %s') or lint the work tree (without --staged)", filepath.ToSlash(dir)))
 	case errors.Is(err, gitrepo.ErrNoDir):
 		return withHint(fmt.Errorf("no desired state in %s at %s: %w", dir, src, err), "check DIR and the revision ('git ls-tree REV DIR/')")
 	case errors.Is(err, gitrepo.ErrOutside):
