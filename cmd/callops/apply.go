@@ -251,13 +251,8 @@ func runApply(stdin io.Reader, stdout, stderr io.Writer, o applyOptions) (err er
 		progress = cmdletProgress(say, s, progress)
 	}
 	if err := apply.ExecuteContext(in.steps(), p, b, progress); err != nil {
-		var se *apply.StoppedError
-		if errors.As(err, &se) && se.NotStarted {
-			return &cliError{code: 130, err: fmt.Errorf("apply interrupted before its first step (%v): nothing was applied", se.Cause)}
-		}
-		if errors.As(err, &se) {
-			return withHint(fmt.Errorf("apply %w", err),
-				fmt.Sprintf("%s before it %s applied and saved; finish the plan with 'callops apply --resume --state %s'", countSteps(se.Applied), pluralVerb(se.Applied), file))
+		if serr := stoppedError("apply", err, file); serr != nil {
+			return serr
 		}
 		return withHint(fmt.Errorf("apply stopped: %w", err),
 			"the steps before it were applied and saved; fix the cause, then plan and apply again")
@@ -388,10 +383,8 @@ func runResume(stdout, stderr io.Writer, o applyOptions) (err error) {
 		progress = cmdletProgress(stdout, b.Current(), progress)
 	}
 	if err := apply.ResumeContext(in.steps(), rb, j, progress); err != nil {
-		var se *apply.StoppedError
-		if errors.As(err, &se) {
-			return withHint(fmt.Errorf("resume %w", err),
-				fmt.Sprintf("%s before it %s applied and saved; finish the plan with 'callops apply --resume --state %s'", countSteps(se.Applied), pluralVerb(se.Applied), file))
+		if serr := stoppedError("resume", err, file); serr != nil {
+			return serr
 		}
 		return withHint(fmt.Errorf("resume stopped: %w", err),
 			"fix the cause and run 'callops apply --resume' again, or drop the journal ('callops state discard-journal') and plan again")
@@ -400,19 +393,35 @@ func runResume(stdout, stderr io.Writer, o applyOptions) (err error) {
 	return nil
 }
 
-// pluralVerb is "was" for one, "were" for any other count.
-func pluralVerb(n int) string {
-	if n == 1 {
-		return "was"
+// stoppedError is what apply and --resume (what) say when a signal stopped
+// them (an *apply.StoppedError in err), and nil for any other error. Before
+// the plan was journaled nothing was applied: exit status 130, as before
+// the steps (interrupt.go). Otherwise the steps done are saved and journaled
+// and --resume finishes the plan.
+func stoppedError(what string, err error, file string) error {
+	var se *apply.StoppedError
+	switch {
+	case !errors.As(err, &se):
+		return nil
+	case se.NotStarted:
+		return &cliError{code: 130, err: fmt.Errorf("%s interrupted before its first step: nothing was applied", what)}
 	}
-	return "were"
+	verb := "were"
+	if se.Applied == 1 {
+		verb = "was"
+	}
+	return withHint(fmt.Errorf("%s %w", what, err),
+		fmt.Sprintf("%s before it %s applied and saved; finish the plan with 'callops apply --resume --state %s'", countSteps(se.Applied), verb, file))
 }
 
-func countSteps(n int) string {
+func countSteps(n int) string { return count(n, "step", "steps") }
+
+// count is "1 step", "0 steps", "2 steps".
+func count(n int, one, many string) string {
 	if n == 1 {
-		return "1 step"
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d steps", n)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func shortID(id string) string {

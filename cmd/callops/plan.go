@@ -274,28 +274,15 @@ func planFrom(stderr io.Writer, o planOptions, s *tenant.Snapshot, d *schema.Des
 // make.
 func fitError(dir string, re *diff.ResolveError) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the desired state does not fit the tenant (%s):", countProblems(len(re.Problems)))
+	fmt.Fprintf(&b, "the desired state does not fit the tenant (%s):", count(len(re.Problems), "problem", "problems"))
 	for _, p := range re.Problems {
-		b.WriteString("\n  ")
-		if p.Pos.IsValid() {
-			q := p.Pos
-			q.File = joinDirPath(dir, q.File) // fmt.go
-			b.WriteString(q.String() + ": ")
-		}
-		b.WriteString(p.Message)
+		b.WriteString("\n  " + problemLine(dir, schema.Problem{Pos: p.Pos, Message: p.Message})) // fmt.go
 		if p.Path != "" {
 			fmt.Fprintf(&b, " (%s)", p.Path)
 		}
 	}
 	return withHint(errors.New(b.String()),
 		"the state file stands for the tenant: if the tenant changed since it was exported, import a fresh export (callops import); otherwise fix the desired state")
-}
-
-func countProblems(n int) string {
-	if n == 1 {
-		return "1 problem"
-	}
-	return fmt.Sprintf("%d problems", n)
 }
 
 // sourceCommit returns the git commit HEAD of dir and whether its work tree
