@@ -13,7 +13,8 @@ type Backend interface {
 
 // failpoint, when set by a test, is called at named points of the file
 // backend ("before-step-3", "after-step-3", "checkpoint-recorded",
-// "mid-write", "after-rename", "journal-removed") so that a test can
+// "mid-write", "after-rename", "journal-removed", "lock-wait": another
+// holder has the lock and this open waits) so that a test can
 // simulate a kill there. It is nil in normal runs.
 var failpoint func(name string)
 

@@ -89,6 +89,7 @@ func acquireLock(path string, opt FileOptions) (LockInfo, error) {
 			return LockInfo{}, fmt.Errorf("creating lock %s: %w", lp, err)
 		}
 		if wait := time.Until(deadline); wait > 0 {
+			fail("lock-wait")
 			time.Sleep(min(wait, lockPoll))
 			continue
 		}

@@ -157,6 +157,23 @@ func startPaused(t *testing.T, bin, work, fp string, stdout io.Writer, rest io.W
 	}
 }
 
+// finish waits for a command started by startPaused to end: first for its
+// stderr to be read to the end (Wait closes the pipe, and would lose what is
+// still unread), then for its exit status. A command still running after
+// limit is killed and the test fails.
+func finish(t *testing.T, cmd *exec.Cmd, copied <-chan struct{}, limit time.Duration) error {
+	t.Helper()
+	select {
+	case <-copied:
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		<-copied
+		cmd.Wait()
+		t.Fatalf("callops still ran %v after the signal", limit)
+	}
+	return cmd.Wait()
+}
+
 // kill ends cmd with SIGKILL: no deferred cleanup, no lock release.
 func kill(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
@@ -373,8 +390,7 @@ func TestInterruptApply(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	err := cmd.Wait()
-	<-copied
+	err := finish(t, cmd, copied, 20*time.Second)
 	code := -1
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -513,28 +529,16 @@ func TestInterruptLockWait(t *testing.T) {
 	if err := os.WriteFile(lock, []byte(held), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "apply", "contoso", "--auto-approve", "--lock-timeout", "60s")
-	cmd.Dir = work
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	time.Sleep(time.Second) // waiting for the lock by now
+	// The failpoint says when apply is waiting: a fixed sleep could signal a
+	// process that has not yet installed its handler on a loaded machine.
+	var stderr syncBuffer
+	cmd, copied := startPaused(t, bin, work, "lock-wait:sleep", io.Discard, &stderr, "--lock-timeout", "60s")
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 130 {
-			t.Errorf("exit %v, want status 130", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("apply went on waiting for the lock after SIGINT")
+	err := finish(t, cmd, copied, 20*time.Second)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("exit %v, want status 130", err)
 	}
 	if !strings.Contains(stderr.String(), "callops: interrupt: nothing was applied") {
 		t.Errorf("stderr:\n%s", stderr.String())
