@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -44,7 +45,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	app := newApp(stdin, out, stderr)
 	permuted, missing := permute(app, args)
 	if missing != "" {
-		return report(stderr, withHint(fmt.Errorf("flag %s needs a value", missing), "see 'callops help'"))
+		return report(stderr, withHint(fmt.Errorf("flag %s needs a value", missing), fmt.Sprintf("see '%s --help'", commandPath(app, args))))
 	}
 	if err := helpTopicError(app, permuted); err != nil {
 		return report(stderr, err)
@@ -103,7 +104,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Metadata:       map[string]any{},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return withHint(usageError(err), fmt.Sprintf("see 'callops %s --help'", strings.TrimSpace(c.Command.FullName())))
+			return flagUsageError(err, "callops", c.App.Flags)
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			// Only urfave/cli's help command calls this (`callops help
@@ -128,26 +129,101 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	for _, c := range cmds {
-		setUsageErrors(c)
+		setUsageErrors(c, "callops")
 	}
 	return app
 }
 
-func setUsageErrors(c *cli.Command) {
+// setUsageErrors makes the usage errors of c and its subcommands callops:
+// errors naming the command as typed (parent is the command line before c).
+func setUsageErrors(c *cli.Command, parent string) {
+	path := parent + " " + c.Name
 	c.OnUsageError = func(cc *cli.Context, err error, _ bool) error {
-		return withHint(usageError(err), fmt.Sprintf("see 'callops %s --help'", c.Name))
+		return flagUsageError(err, path, c.Flags)
 	}
 	for _, s := range c.Subcommands {
-		setUsageErrors(s)
+		setUsageErrors(s, path)
 	}
 }
 
+// undefinedFlag matches the flag package's message for a flag the command
+// does not have, which it shows with one dash whatever the user typed.
+var undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.+)$`)
+
+// flagUsageError is the callops: error for a usage error of the command
+// line path ("callops state unlock"), whose flags are flags: an unknown flag
+// is named as callops spells it (--name, or -x for one letter), with the
+// flag it most likely misspells; every other error with a pointer to the
+// command's help.
+func flagUsageError(err error, path string, flags []cli.Flag) error {
+	help := fmt.Sprintf("see '%s --help'", path)
+	m := undefinedFlag.FindStringSubmatch(err.Error())
+	if m == nil {
+		return withHint(usageError(err), help)
+	}
+	var names []string
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if len(n) > 1 {
+				names = append(names, n)
+			}
+		}
+	}
+	if cmd := strings.TrimPrefix(path, "callops "); cmd != path {
+		err = fmt.Errorf("%s has no flag %s", cmd, dashed(m[1]))
+	} else {
+		err = fmt.Errorf("no flag %s", dashed(m[1]))
+	}
+	if s := closestName(m[1], names); s != "" {
+		return withHint(err, fmt.Sprintf("did you mean %s? %s", dashed(s), help))
+	}
+	return withHint(err, help)
+}
+
+// dashed writes a flag name as it is typed: -x, --name.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// oneDashFlag matches a long flag named with one dash in the flag package's
+// messages ("invalid value \"x\" for flag -max-users").
+var oneDashFlag = regexp.MustCompile(`\bflag -(\w[\w-]+)`)
+
+// usageError is a usage error of urfave/cli or the flag package as callops
+// writes errors: lower case, long flags with two dashes.
 func usageError(err error) error {
 	msg := err.Error()
 	if msg != "" {
 		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
-	return errors.New(msg)
+	return errors.New(oneDashFlag.ReplaceAllString(msg, "flag --$1"))
+}
+
+// commandPath is the command line of the command args run, without its
+// flags and arguments ("callops state unlock").
+func commandPath(app *cli.App, args []string) string {
+	path, cmds, flags := "callops", app.Commands, app.Flags
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			if !strings.Contains(a, "=") && flagTakesValue(flags, a) {
+				i++
+			}
+			continue
+		}
+		c := findCommand(cmds, a)
+		if c == nil {
+			break
+		}
+		path, cmds, flags = path+" "+c.Name, c.Subcommands, c.Flags
+	}
+	return path
 }
 
 // permute moves a command's flags before its positional arguments: urfave/cli
