@@ -111,6 +111,17 @@ func applyOptionsFrom(c *cli.Context) (applyOptions, error) {
 	if o.resume && o.planFile != "" {
 		return o, withHint(errors.New("--resume takes no plan file"), "the journal in the state file says what is left to do: callops apply --resume --state FILE")
 	}
+	if o.resume {
+		// --resume writes no plan: it prints the steps it finishes as
+		// text. A pipeline that asked for JSON or a saved plan would
+		// otherwise get progress lines, or nothing, without a word.
+		for _, name := range []string{"out", "format"} {
+			if c.IsSet(name) && !(name == "format" && o.plan.format == "text") {
+				return o, withHint(fmt.Errorf("--resume does not take --%s: it saves no plan and reports the steps it finishes as text", name),
+					"callops apply --resume --state FILE; 'callops plan' afterwards shows what is left, in any format")
+			}
+		}
+	}
 	return o, nil
 }
 
