@@ -19,9 +19,10 @@ import (
 // and Hazards are never nil. The same d and s always give the same plan.
 //
 // Errors: a *diff.ResolveError when d names objects s does not have or asks
-// for something no plan can do; a *VerifyError when the ordered plan fails
-// its simulation, which is a bug in callops (such a plan is never
-// returned). Build never modifies d or s.
+// for something no plan can do; an *InconsistentStateError when the plan
+// fails its simulation against a state no real tenant can be in; otherwise
+// a *VerifyError when the ordered plan fails its simulation, which is a bug
+// in callops (such a plan is never returned). Build never modifies d or s.
 func Build(d *schema.Desired, s *tenant.Snapshot) (*Plan, error) {
 	return build(d, s, nil)
 }
@@ -59,6 +60,12 @@ func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, erro
 	}
 	res, err := simulate(d, s, steps)
 	if err != nil {
+		var ve *VerifyError
+		if errors.As(err, &ve) {
+			if vs := s.Inconsistencies(); len(vs) > 0 {
+				return nil, &InconsistentStateError{Violations: vs, Verify: ve}
+			}
+		}
 		return nil, fmt.Errorf("building plan: %w", err)
 	}
 	p := &Plan{

@@ -40,6 +40,40 @@ func (e *VerifyError) Error() string {
 	return fmt.Sprintf("plan fails verification at step %d (%s): %s (this is a bug in callops)", e.Step, e.Rule, e.Message)
 }
 
+// InconsistentStateError is returned by Build instead of a *VerifyError
+// when the plan failed its verification and the state itself breaks rules
+// the service always keeps (tenant.Snapshot.Inconsistencies): the planner
+// assumes those rules, so the state, not callops, is what to fix.
+type InconsistentStateError struct {
+	Violations []tenant.Violation
+	Verify     *VerifyError
+}
+
+func (e *InconsistentStateError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the state breaks rules the service always keeps, so no plan could be verified against it (%d problem", len(e.Violations))
+	if len(e.Violations) != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString("):")
+	for _, l := range e.Lines() {
+		b.WriteString("\n  " + l)
+	}
+	return b.String()
+}
+
+// Lines are the violations as text, one line each ("message [rule]"), with
+// control characters from the state escaped.
+func (e *InconsistentStateError) Lines() []string {
+	out := make([]string, len(e.Violations))
+	for i, v := range e.Violations {
+		out[i] = fmt.Sprintf("%s [%s]", oneLine(v.Message), v.Rule)
+	}
+	return out
+}
+
+func (e *InconsistentStateError) Unwrap() error { return e.Verify }
+
 // Verify simulates steps on a copy of s through tenant.Snapshot.Apply (the
 // service's rules) and returns a *VerifyError when a step is refused, when
 // a step breaks a service invariant (tenant.Snapshot.CheckInvariants), or

@@ -113,6 +113,35 @@ func (s *Snapshot) CheckInvariants() []Violation {
 	return out
 }
 
+// keptAlways are the rules of CheckInvariants that the service never lets a
+// tenant break, whatever the order of operations: one number per holder,
+// and an emergency number listed once, by one policy, and held by that
+// policy alone. The others (a policy whose resource account lost its
+// number or changed country, a grant of a deleted policy, ...) describe
+// tenants that do exist, and a plan starts from them as they are.
+var keptAlways = map[string]bool{
+	RuleNumberHeldTwice:      true,
+	RuleEmergencyDuplicate:   true,
+	RuleEmergencyReused:      true,
+	RuleEmergencyTargetDrift: true,
+	RuleEmergencyAssigned:    true,
+}
+
+// Inconsistencies returns the violations of CheckInvariants that no real
+// tenant can have (see keptAlways): a state with any was edited by hand or
+// put together from exports taken at different times. Planning assumes
+// these rules hold, so a plan against such a state can fail its
+// verification; callops then reports them instead of the failed step.
+func (s *Snapshot) Inconsistencies() []Violation {
+	var out []Violation
+	for _, v := range s.CheckInvariants() {
+		if keptAlways[v.Rule] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // checkPolicy appends the violations of one policy: its resource account and
 // number, and its emergency numbers. owner maps emergency numbers seen in
 // earlier policies to their policy (for emergency-number-reused); nil checks

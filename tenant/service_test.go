@@ -375,6 +375,7 @@ func TestCheckInvariants(t *testing.T) {
 		name   string
 		mutate func(s *Snapshot)
 		want   []string // rules
+		always []string // the rules of Inconsistencies: never broken by a real tenant
 	}{
 		{name: "clean", mutate: func(*Snapshot) {}},
 		{name: "RA number removed", mutate: func(s *Snapshot) {
@@ -386,10 +387,10 @@ func TestCheckInvariants(t *testing.T) {
 		}, want: []string{RuleRALocation, RuleRALocation}},
 		{name: "emergency number in two policies", mutate: func(s *Snapshot) {
 			s.Policies[1].EmergencyNumbers = []string{"+14255556677"}
-		}, want: []string{RuleEmergencyReused, RuleEmergencyTargetDrift}},
+		}, want: []string{RuleEmergencyReused, RuleEmergencyTargetDrift}, always: []string{RuleEmergencyReused, RuleEmergencyTargetDrift}},
 		{name: "emergency number held by user", mutate: func(s *Snapshot) {
 			s.Policies[0].EmergencyNumbers = append(s.Policies[0].EmergencyNumbers, "+14255551000")
-		}, want: []string{RuleEmergencyAssigned}},
+		}, want: []string{RuleEmergencyAssigned}, always: []string{RuleEmergencyAssigned}},
 		{name: "emergency number of another country", mutate: func(s *Snapshot) {
 			s.Policies[0].EmergencyNumbers = []string{"+16135550101"}
 			s.Numbers[6].AssignedPstnTargetID = ""
@@ -397,7 +398,10 @@ func TestCheckInvariants(t *testing.T) {
 		}, want: []string{RulePolicyNumberCntry}},
 		{name: "holder with two numbers", mutate: func(s *Snapshot) {
 			s.Numbers[7].AssignedPstnTargetID = "alice-id"
-		}, want: []string{RuleNumberHeldTwice}},
+		}, want: []string{RuleNumberHeldTwice}, always: []string{RuleNumberHeldTwice}},
+		{name: "emergency number listed twice", mutate: func(s *Snapshot) {
+			s.Policies[0].EmergencyNumbers = append(s.Policies[0].EmergencyNumbers, "+14255556677")
+		}, want: []string{RuleEmergencyDuplicate}, always: []string{RuleEmergencyDuplicate}},
 		{name: "grant of missing policy", mutate: func(s *Snapshot) {
 			s.Users[1].SharedCallingPolicy = "Nope"
 			s.Tenant.GlobalPolicy = "Gone"
@@ -418,6 +422,13 @@ func TestCheckInvariants(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("rules (-want +got):\n%s", diff)
+			}
+			var always []string
+			for _, v := range s.Inconsistencies() {
+				always = append(always, v.Rule)
+			}
+			if diff := cmp.Diff(tt.always, always); diff != "" {
+				t.Errorf("Inconsistencies (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -260,6 +260,10 @@ func planFrom(stderr io.Writer, o planOptions, s *tenant.Snapshot, d *schema.Des
 		if errors.As(err, &re) {
 			return nil, fitError(o.dir, re)
 		}
+		var ie *apply.InconsistentStateError
+		if errors.As(err, &ie) {
+			return nil, inconsistentStateError(stateFile(o.dir, o.state), ie)
+		}
 		return nil, fmt.Errorf("planning: %w", err)
 	}
 	p.Format = apply.PlanFormat
@@ -283,6 +287,28 @@ func fitError(dir string, re *diff.ResolveError) error {
 	}
 	return withHint(errors.New(b.String()),
 		"the state file stands for the tenant: if the tenant changed since it was exported, import a fresh export (callops import); otherwise fix the desired state")
+}
+
+// maxInconsistencies is how many of a state's inconsistencies plan lists.
+const maxInconsistencies = 20
+
+// inconsistentStateError lists, one a line, what in the state file no real
+// tenant can have (a holder with two numbers, an emergency number in two
+// policies, ...), when a plan could not be verified against it: the state
+// is what to fix, not the desired state and not callops.
+func inconsistentStateError(file string, ie *apply.InconsistentStateError) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the state %s describes a tenant the service cannot be in, and no plan could be verified against it (%s):",
+		filepath.ToSlash(file), count(len(ie.Violations), "problem", "problems"))
+	for i, l := range ie.Lines() {
+		if i == maxInconsistencies {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(ie.Violations)-i)
+			break
+		}
+		b.WriteString("\n  " + l)
+	}
+	return withHint(errors.New(b.String()),
+		"the service keeps these rules itself: the state was edited by hand or made from exports taken at different times; import a fresh export (callops import)")
 }
 
 // sourceCommit returns the git commit HEAD of dir and whether its work tree
