@@ -3,26 +3,39 @@ package ci
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// fakeGo stands in for the go command: it records its arguments and answers
-// as the mode in FAKE_GO says. "race" prints what Go 1.26's fuzz coordinator
+// fakeGo stands in for the go command: it answers `go list -m` and `go env
+// GOCACHE`, records the arguments of `go test` and answers as the mode in
+// FAKE_GO says ("replay-only" passes without fuzzing a new input, as go does
+// when the count is used up by the corpus). "race" prints what Go 1.26's fuzz coordinator
 // prints when -fuzztime runs out under a busy worker (go.dev/issue/75804);
 // "race-new-input" does that and also writes a failing input; "crash" fails
 // on an input as a real finding does.
 const fakeGo = `#!/bin/sh
+case "$1" in
+list) echo example/m; exit 0 ;;
+env) echo "$FAKE_GOCACHE"; exit 0 ;;
+esac
 echo "$*" >> "$FAKE_GO_ARGS"
 pkg=$2
 name=$(echo "$6" | tr -d '^$')
 case "$FAKE_GO" in
 pass)
+	echo "fuzz: elapsed: 0s, gathering baseline coverage: 3/3 completed, now fuzzing with 2 workers"
 	echo "ok  	example/$pkg	1.0s"
+	exit 0 ;;
+replay-only)
+	echo "fuzz: elapsed: 0s, gathering baseline coverage: 0/298 completed"
+	echo "PASS"
 	exit 0 ;;
 race|race-new-input)
 	if [ "$FAKE_GO" = race-new-input ]; then
@@ -91,6 +104,7 @@ func fuzzTree(t *testing.T) (dir, argsFile string) {
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("FAKE_GO_ARGS", argsFile)
 	t.Setenv("FUZZTIME", "")
+	t.Setenv("FAKE_GOCACHE", filepath.Join(dir, "gocache"))
 	return dir, argsFile
 }
 
@@ -155,9 +169,55 @@ func TestFuzzRunsEveryTargetByCount(t *testing.T) {
 		if !count.MatchString(c) {
 			t.Errorf("run %q: want a count-based -fuzztime (Nx), which has no deadline to race", c)
 		}
-		if !strings.Contains(c, " -timeout ") {
-			t.Errorf("run %q: want a -timeout bounding a count-based run", c)
-		}
+	}
+}
+
+// TestFuzzCountAddsKeptInputs: the inputs go replays first (testdata seeds,
+// and what earlier runs left in GOCACHE/fuzz) count toward -fuzztime Nx, so
+// they are added to the target's own count.
+func TestFuzzCountAddsKeptInputs(t *testing.T) {
+	dir, argsFile := fuzzTree(t)
+	out, code := runFuzz(t, dir, "pass", "FuzzFastPath")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	base := fuzztimeOf(t, calls(t, argsFile))
+	for i := range 5 {
+		write(t, filepath.Join(dir, "gocache", "fuzz", "example/m", "schema", "FuzzFastPath", fmt.Sprint("c", i)), []byte("x"), 0o644)
+	}
+	for i := range 2 {
+		write(t, filepath.Join(dir, "schema", "testdata", "fuzz", "FuzzFastPath", fmt.Sprint("s", i)), []byte("x"), 0o644)
+	}
+	os.Remove(argsFile)
+	if out, code := runFuzz(t, dir, "pass", "FuzzFastPath"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if got := fuzztimeOf(t, calls(t, argsFile)); got != base+7 {
+		t.Errorf("-fuzztime %dx with 7 kept inputs, want %dx (%dx without them)", got, base+7, base)
+	}
+}
+
+// fuzztimeOf is N of the one run's -fuzztime Nx.
+func fuzztimeOf(t *testing.T, runs []string) int {
+	t.Helper()
+	if len(runs) != 1 {
+		t.Fatalf("go runs %q, want one", runs)
+	}
+	m := regexp.MustCompile(` -fuzztime ([0-9]+)x `).FindStringSubmatch(runs[0])
+	if m == nil {
+		t.Fatalf("run %q has no -fuzztime Nx", runs[0])
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestFuzzReplayOnlyFails: a run that only replayed its corpus tested no
+// new input; it fails instead of passing silently.
+func TestFuzzReplayOnlyFails(t *testing.T) {
+	dir, _ := fuzzTree(t)
+	out, code := runFuzz(t, dir, "replay-only", "FuzzFastPath")
+	if code == 0 || !strings.Contains(out, "fuzz: FuzzFastPath replayed its corpus and fuzzed no new input") {
+		t.Fatalf("exit %d, want a failure naming the target:\n%s", code, out)
 	}
 }
 
@@ -186,8 +246,10 @@ func TestFuzzCoordinatorRaceIsNotAFailure(t *testing.T) {
 	}
 }
 
+// TestFuzzFailures: a failing input, a race message with an input written,
+// and a race message in a count run (which has no deadline to race) fail.
 func TestFuzzFailures(t *testing.T) {
-	for _, mode := range []string{"crash", "race-new-input"} {
+	for _, mode := range []string{"crash", "race-new-input", "race"} {
 		t.Run(mode, func(t *testing.T) {
 			dir, argsFile := fuzzTree(t)
 			out, code := runFuzz(t, dir, mode)
