@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -104,7 +105,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Metadata:       map[string]any{},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return flagUsageError(err, "callops", c.App.Flags)
+			return flagUsageError(err, "callops", c.App.Flags, c.App.Commands)
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			// Only urfave/cli's help command calls this (`callops help
@@ -139,7 +140,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 func setUsageErrors(c *cli.Command, parent string) {
 	path := parent + " " + c.Name
 	c.OnUsageError = func(cc *cli.Context, err error, _ bool) error {
-		return flagUsageError(err, path, c.Flags)
+		return flagUsageError(err, path, c.Flags, c.Subcommands)
 	}
 	for _, s := range c.Subcommands {
 		setUsageErrors(s, path)
@@ -153,9 +154,9 @@ var undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.+)$`
 // flagUsageError is the callops: error for a usage error of the command
 // line path ("callops state unlock"), whose flags are flags: an unknown flag
 // is named as callops spells it (--name, or -x for one letter), with the
-// flag it most likely misspells; every other error with a pointer to the
-// command's help.
-func flagUsageError(err error, path string, flags []cli.Flag) error {
+// flag it most likely misspells, or the subcommand (of subs) that has it;
+// every other error with a pointer to the command's help.
+func flagUsageError(err error, path string, flags []cli.Flag, subs []*cli.Command) error {
 	help := fmt.Sprintf("see '%s --help'", path)
 	m := undefinedFlag.FindStringSubmatch(err.Error())
 	if m == nil {
@@ -163,6 +164,9 @@ func flagUsageError(err error, path string, flags []cli.Flag) error {
 	}
 	var names []string
 	for _, f := range flags {
+		if v, ok := f.(cli.VisibleFlag); ok && !v.IsVisible() {
+			continue // hidden (profiling): not suggested
+		}
 		for _, n := range f.Names() {
 			if len(n) > 1 {
 				names = append(names, n)
@@ -177,7 +181,24 @@ func flagUsageError(err error, path string, flags []cli.Flag) error {
 	if s := closestName(m[1], names); s != "" {
 		return withHint(err, fmt.Sprintf("did you mean %s? %s", dashed(s), help))
 	}
-	return withHint(err, help)
+	// `callops state --state F unlock ID`: the flag belongs after the
+	// subcommand.
+	var with []string
+	for _, c := range subs {
+		for _, f := range c.Flags {
+			if !c.Hidden && slices.Contains(f.Names(), m[1]) {
+				with = append(with, path+" "+c.Name)
+				break
+			}
+		}
+	}
+	switch len(with) {
+	case 0:
+		return withHint(err, help)
+	case 1:
+		return withHint(err, fmt.Sprintf("give %s after the command it belongs to: '%s %s ...'", dashed(m[1]), with[0], dashed(m[1])))
+	}
+	return withHint(err, fmt.Sprintf("give %s after the command it belongs to (%s)", dashed(m[1]), strings.Join(with, ", ")))
 }
 
 // dashed writes a flag name as it is typed: -x, --name.
@@ -188,18 +209,37 @@ func dashed(name string) string {
 	return "--" + name
 }
 
-// oneDashFlag matches a long flag named with one dash in the flag package's
-// messages ("invalid value \"x\" for flag -max-users").
-var oneDashFlag = regexp.MustCompile(`\bflag -(\w[\w-]+)`)
+// flagMessages are the flag package's messages that name a flag, which it
+// writes with one dash whatever the user typed. Each is anchored, so a
+// user's value that looks like a flag is left as typed; ${flag} is the
+// flag's name. A message that ends in "needs a value" is written as callops
+// writes a value flag given last.
+var flagMessages = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`^invalid value (".*") for flag -(?P<flag>[\w-]+): (.*)$`), "invalid value $1 for flag ${flag}: $3"},
+	{regexp.MustCompile(`^invalid boolean value (".*") for -(?P<flag>[\w-]+): (.*)$`), "invalid value $1 for flag ${flag}: $3 (a boolean flag takes true or false, or nothing)"},
+	{regexp.MustCompile(`^flag needs an argument: -(?P<flag>[\w-]+)$`), "flag ${flag} needs a value"},
+}
 
 // usageError is a usage error of urfave/cli or the flag package as callops
-// writes errors: lower case, long flags with two dashes.
+// writes errors: lower case, flags as they are typed (--name, -x).
 func usageError(err error) error {
 	msg := err.Error()
+	for _, m := range flagMessages {
+		sub := m.re.FindStringSubmatchIndex(msg)
+		if sub == nil {
+			continue
+		}
+		flag := m.re.SubexpIndex("flag")
+		repl := strings.ReplaceAll(m.repl, "${flag}", dashed(msg[sub[2*flag]:sub[2*flag+1]]))
+		return errors.New(string(m.re.ExpandString(nil, repl, msg, sub)))
+	}
 	if msg != "" {
 		msg = strings.ToLower(msg[:1]) + msg[1:]
 	}
-	return errors.New(oneDashFlag.ReplaceAllString(msg, "flag --$1"))
+	return errors.New(msg)
 }
 
 // commandPath is the command line of the command args run, without its
