@@ -60,10 +60,15 @@ bad: "+1425abc" other: "+" last: "+4930123456`)
 	}
 }
 
+// prewarmRuns counts TestPrewarmNumbers' runs in this process (go test
+// -count N): each needs a number the cache has not seen.
+var prewarmRuns int
+
 // TestPrewarmNumbers: after the wait, the literals are in the process-wide
 // phone cache (the rules then parse none of them again).
 func TestPrewarmNumbers(t *testing.T) {
-	n := "+442079460" + strconv.Itoa(100+os.Getpid()%900)
+	prewarmRuns++
+	n := "+442079460" + strconv.Itoa(100+(os.Getpid()+prewarmRuns)%900)
 	before := phone.CacheLen()
 	prewarmNumbers([]schema.File{{Name: "a.cue", Data: []byte(`x: "` + n + `"`)}})()
 	if phone.CacheLen() != before+1 {
