@@ -216,6 +216,23 @@ func (k dupKind) noun() string {
 	return "group assignment"
 }
 
+// section is the state's list that holds keys of kind k.
+func (k dupKind) section() string {
+	switch k {
+	case dupPolicy:
+		return "policies"
+	case dupAccountID, dupAccountUPN:
+		return "resourceAccounts"
+	case dupUserID, dupUserUPN:
+		return "users"
+	case dupNumber:
+		return "numbers"
+	case dupLocation:
+		return "locations"
+	}
+	return "groupAssignments"
+}
+
 // comparedHow says, for Validate's message, how keys of kind k are
 // compared ("" for numbers, compared as written).
 func (k dupKind) comparedHow() string {

@@ -121,6 +121,73 @@ type GroupAssignment struct {
 type ParseError struct {
 	Line int
 	Msg  string
+
+	// section and elem name the element of a top-level list that Validate
+	// found wrong ("numbers", 3), so that Parse can give its line.
+	section string
+	elem    int
+}
+
+// elementError is Validate's *ParseError about element elem of the state's
+// list section.
+func elementError(section string, elem int, format string, args ...any) *ParseError {
+	return &ParseError{Msg: fmt.Sprintf(format, args...), section: section, elem: elem}
+}
+
+// withElementLine gives a *ParseError of Validate about one element the
+// line that element starts on in data. Validate checks a decoded snapshot,
+// which has no positions: the document is read again, only for the error.
+func withElementLine(data []byte, err error) error {
+	pe, ok := err.(*ParseError)
+	if !ok || pe.Line > 0 || pe.section == "" {
+		return err
+	}
+	if off, ok := elementOffset(data, pe.section, pe.elem); ok {
+		pe.Line = lineOf(data, off)
+	}
+	return pe
+}
+
+// elementOffset is the offset in data (a JSON object) at which element elem
+// of the list under key section starts.
+func elementOffset(data []byte, section string, elem int) (int64, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0, false
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		if key != section {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return 0, false
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return 0, false
+		}
+		for i := 0; dec.More(); i++ {
+			if i == elem {
+				// InputOffset is just after the previous element (or the
+				// '['): the element starts at the next '{' or value.
+				off := dec.InputOffset()
+				for off < int64(len(data)) && (data[off] == ',' || data[off] == ' ' || data[off] == '\n' || data[off] == '\r' || data[off] == '\t') {
+					off++
+				}
+				return off, true
+			}
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return 0, false
+			}
+		}
+		return 0, false
+	}
+	return 0, false
 }
 
 func (e *ParseError) Error() string {
@@ -190,7 +257,7 @@ func Parse(data []byte) (*Snapshot, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if s, ok := decodeState(data); ok { // statejson.go; else encoding/json
 		if err := s.Validate(); err != nil {
-			return nil, err
+			return nil, withElementLine(data, err)
 		}
 		return s, nil
 	}
@@ -212,7 +279,7 @@ func Parse(data []byte) (*Snapshot, error) {
 		return nil, &ParseError{Line: lineOf(data, off), Msg: fmt.Sprintf("key %q appears twice in one object", key)}
 	}
 	if err := s.Validate(); err != nil {
-		return nil, err
+		return nil, withElementLine(data, err)
 	}
 	return &s, nil
 }
@@ -377,24 +444,24 @@ func (s *Snapshot) Validate() error {
 		// without one could be planned but its plan never applied.
 		return &ParseError{Msg: "the state has no lineage (callops import gives a state one)"}
 	}
-	for _, p := range s.Policies {
+	for i, p := range s.Policies {
 		if p.Identity == "" {
-			return &ParseError{Msg: "a policy has an empty identity"}
+			return elementError("policies", i, "a policy has an empty identity")
 		}
 	}
-	for _, ra := range s.ResourceAccounts {
+	for i, ra := range s.ResourceAccounts {
 		if ra.ObjectID == "" || ra.UserPrincipalName == "" {
-			return &ParseError{Msg: "a resource account has an empty objectId or userPrincipalName"}
+			return elementError("resourceAccounts", i, "a resource account has an empty objectId or userPrincipalName")
 		}
 	}
-	for _, u := range s.Users {
+	for i, u := range s.Users {
 		if u.ObjectID == "" || u.UserPrincipalName == "" {
-			return &ParseError{Msg: "a user has an empty objectId or userPrincipalName"}
+			return elementError("users", i, "a user has an empty objectId or userPrincipalName")
 		}
 	}
-	for _, n := range s.Numbers {
+	for i, n := range s.Numbers {
 		if n.TelephoneNumber == "" {
-			return &ParseError{Msg: "a number has an empty telephoneNumber"}
+			return elementError("numbers", i, "a number has an empty telephoneNumber")
 		}
 	}
 	// The index's maps are the sets of keys: building it finds every
@@ -405,16 +472,16 @@ func (s *Snapshot) Validate() error {
 	x := buildIndex(s)
 	for k := dupKind(0); k < numDupKinds; k++ {
 		if i, ok := x.dups[k]; ok {
-			return &ParseError{Msg: fmt.Sprintf("duplicate %s %q%s", k.noun(), s.keyAt(k, i), k.comparedHow())}
+			return elementError(k.section(), i, "duplicate %s %q%s", k.noun(), s.keyAt(k, i), k.comparedHow())
 		}
 	}
 	// A resource account and a user share the directory's namespaces.
-	for _, ra := range s.ResourceAccounts {
+	for i, ra := range s.ResourceAccounts {
 		if hasKey(x.usersByID, lower(ra.ObjectID)) {
-			return &ParseError{Msg: fmt.Sprintf("duplicate object id %q: a resource account and a user have it%s", ra.ObjectID, dupAccountID.comparedHow())}
+			return elementError("resourceAccounts", i, "duplicate object id %q: a resource account and a user have it%s", ra.ObjectID, dupAccountID.comparedHow())
 		}
 		if hasKey(x.users, lower(ra.UserPrincipalName)) {
-			return &ParseError{Msg: fmt.Sprintf("duplicate user principal name %q: a resource account and a user have it%s", ra.UserPrincipalName, dupAccountUPN.comparedHow())}
+			return elementError("resourceAccounts", i, "duplicate user principal name %q: a resource account and a user have it%s", ra.UserPrincipalName, dupAccountUPN.comparedHow())
 		}
 	}
 	if err := s.validatePolicyTargets(x.policies); err != nil {
@@ -459,15 +526,15 @@ func hasKey[V any](m map[string]V, k string) bool {
 // a bug.
 func (s *Snapshot) validatePolicyTargets(policies map[string]int) error {
 	var listed map[[2]string]struct{}
-	for _, n := range s.Numbers {
+	for i, n := range s.Numbers {
 		if !isPolicyTarget(n.AssignedPstnTargetID) {
 			continue
 		}
 		name := n.AssignedPstnTargetID[len(PolicyTargetPrefix):]
 		key := policyKey(name)
 		if _, ok := policies[key]; !ok {
-			return &ParseError{Msg: fmt.Sprintf("number %s is held by policy %s (assignedPstnTargetId %q), which is not in the state's policies",
-				n.TelephoneNumber, name, n.AssignedPstnTargetID)}
+			return elementError("numbers", i, "number %s is held by policy %s (assignedPstnTargetId %q), which is not in the state's policies",
+				n.TelephoneNumber, name, n.AssignedPstnTargetID)
 		}
 		if listed == nil {
 			// Built on first need: most numbers are held by users.
@@ -479,8 +546,8 @@ func (s *Snapshot) validatePolicyTargets(policies map[string]int) error {
 			}
 		}
 		if _, ok := listed[[2]string{key, n.TelephoneNumber}]; !ok {
-			return &ParseError{Msg: fmt.Sprintf("number %s is held by policy %s (assignedPstnTargetId %q), whose emergencyNumbers do not list it",
-				n.TelephoneNumber, name, n.AssignedPstnTargetID)}
+			return elementError("numbers", i, "number %s is held by policy %s (assignedPstnTargetId %q), whose emergencyNumbers do not list it",
+				n.TelephoneNumber, name, n.AssignedPstnTargetID)
 		}
 	}
 	return nil

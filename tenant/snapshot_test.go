@@ -419,3 +419,58 @@ func TestDecodeLimits(t *testing.T) {
 		t.Errorf("Decode read %d bytes of a file it refuses by its size", off)
 	}
 }
+
+// TestParseElementLines: Validate's errors about one element of a list
+// (a repeated key, an empty key, a number held by a policy that does not
+// list it) carry the line that element starts on, in an indented state as
+// callops writes it.
+func TestParseElementLines(t *testing.T) {
+	orig, err := os.ReadFile("../examples/contoso/callops.state.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		old, new string
+		nth      int    // which occurrence of old to replace (1-based)
+		marker   string // text inside the element the error is about, after the edit (its last occurrence)
+		want     string
+	}{
+		{"duplicate number", `"telephoneNumber": "+14255550103"`, `"telephoneNumber": "+14255550102"`, 1,
+			`"telephoneNumber": "+14255550102"`,
+			`duplicate number "+14255550102"`},
+		{"empty identity", `"identity": "Portland"`, `"identity": ""`, 1, `"identity": ""`, "a policy has an empty identity"},
+		{"user with a resource account's upn", `"userPrincipalName": "alice@contoso.com"`, `"userPrincipalName": "MAIN@contoso.com"`, 1,
+			`"userPrincipalName": "main@contoso.com"`, `duplicate user principal name "main@contoso.com": a resource account and a user have it`},
+		{"held by a policy that does not list it", `"+14255550151"` + "\n", `"+14255550152"` + "\n", 1,
+			`"telephoneNumber": "+14255550151"`, "whose emergencyNumbers do not list it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := string(orig)
+			i := -1
+			for range tt.nth {
+				j := strings.Index(data[i+1:], tt.old)
+				if j < 0 {
+					t.Fatalf("the state has no %q", tt.old)
+				}
+				i += 1 + j
+			}
+			data = data[:i] + tt.new + data[i+len(tt.old):]
+			m := strings.LastIndex(data, tt.marker)
+			if m < 0 {
+				t.Fatalf("no %q after the edit", tt.marker)
+			}
+			start := strings.LastIndex(data[:m], "{")
+			want := strings.Count(data[:start], "\n") + 1
+			_, err := Parse([]byte(data))
+			var pe *ParseError
+			if !errors.As(err, &pe) || !strings.Contains(pe.Msg, tt.want) {
+				t.Fatalf("Parse = %v, want a *ParseError with %q", err, tt.want)
+			}
+			if pe.Line != want {
+				t.Errorf("line %d, want %d, where the element starts (%v)", pe.Line, want, err)
+			}
+		})
+	}
+}
