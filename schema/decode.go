@@ -135,6 +135,10 @@ func decodeWith(v cue.Value, strict bool) (*Desired, bool, error) {
 					c.rank(rv)
 					rank, err := rv.Int64()
 					if err != nil {
+						if rv.Kind() == cue.IntKind {
+							// CUE's own message is "value was rounded down".
+							err = fmt.Errorf("group rank %v is too large: ranks order the groups of a policy type, 1 first, and fit in 64 bits", rv)
+						}
 						bad(rv, Path("policies", key, "groups", gid), err)
 					}
 					p.Groups = append(p.Groups, GroupGrant{GroupID: gid, Rank: int(rank), Pos: valuePos(rv)})

@@ -153,6 +153,7 @@ func TestLoadProblems(t *testing.T) {
 		{"user with an escape", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", users: [\"eve\\u001b[2J@x\"]}\n"), Pos{"a.cue", 3, 47}, "a.cue", `"eve\x1b[2J@x" is not a user principal name`},
 		{"policy name with a colon", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: \"Sales:West\": {resourceAccount: \"r@x\"}\n"), Pos{"a.cue", 3, 11}, "a.cue", `policy name "Sales:West" is not allowed: a name cannot contain ':' (the service writes "Tag:" before it) or control characters`},
 		{"location key with an escape", files("a.cue", "package tenant\ntenant: domain: \"x\"\nlocations: \"hq\\u001b\": {id: \"407c17ae-8c41-431e-894a-38787c682f68\", country: \"US\"}\n"), Pos{"a.cue", 3, 12}, "a.cue", `location key "hq\x1b" is not allowed: a key cannot contain control characters`},
+		{"group rank beyond 64 bits", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: P: {resourceAccount: \"r@x\", groups: \"2f79db8a-fbea-48ef-889c-4f38affeaf3d\": 99999999999999999999999}\n"), Pos{"a.cue", 3, 87}, "a.cue", "group rank 99999999999999999999999 is too large: ranks order the groups of a policy type, 1 first, and fit in 64 bits"},
 		{"tag prefix in policy name", files("a.cue", "package tenant\ntenant: domain: \"x\"\npolicies: \"Tag:P\": {resourceAccount: \"r@x\"}\n"), Pos{}, "", ""},
 	}
 	for _, tt := range tests {
