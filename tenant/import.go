@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/callops/callops/internal/phone"
 )
@@ -38,11 +40,56 @@ type Warning struct {
 	Message string
 }
 
+// String is the warning as callops prints it. Messages quote values from
+// the export, which can hold anything: control characters, bidirectional
+// overrides and invalid UTF-8 are escaped, so a warning cannot rewrite the
+// terminal it is printed on.
 func (w Warning) String() string {
 	if w.File == "" {
-		return w.Message
+		return printable(w.Message)
 	}
-	return w.File + ": " + w.Message
+	return printable(w.File + ": " + w.Message)
+}
+
+// printable escapes, as \xHH or \u+HHHH, what a terminal would act on
+// instead of showing: control characters, Unicode's bidirectional controls,
+// and bytes that are not UTF-8.
+func printable(s string) string {
+	clean := func(r rune) bool {
+		return r != utf8.RuneError && !unicode.IsControl(r) && !isBidiControl(r)
+	}
+	ok := true
+	for _, r := range s {
+		if !clean(r) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r) && r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case !clean(r):
+			fmt.Fprintf(&b, "\\u+%04X", r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// isBidiControl reports the characters that reorder the text around them
+// (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).
+func isBidiControl(r rune) bool {
+	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // ImportError is a file of an export that Import cannot read. Line is 1-based,
@@ -171,12 +218,47 @@ func Import(dir string) (*Snapshot, []Warning, error) {
 	}
 	im.crossCheck()
 	if err := im.s.Validate(); err != nil {
+		if pe, ok := err.(*ParseError); ok && exportFiles[pe.section] != "" {
+			err = &ImportError{File: exportFiles[pe.section], Err: errors.New(pe.Msg)}
+		}
 		return nil, nil, fmt.Errorf("importing %s: %w", dir, err)
 	}
+	im.inconsistencies()
 	im.s.Canonicalize()
 	// Canonicalize sorts in place, behind the lookup index's back.
 	im.s.Reindex()
 	return im.s, im.warnings, nil
+}
+
+// isCountryCode reports whether c is two ASCII capital letters, the shape
+// of an ISO 3166-1 alpha-2 code.
+func isCountryCode(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+}
+
+// exportFiles maps a state's lists to the export files they come from.
+var exportFiles = map[string]string{
+	"policies":         ExportPolicies,
+	"resourceAccounts": ExportResourceAccounts,
+	"users":            ExportUsers,
+	"numbers":          ExportNumbers,
+	"locations":        ExportLocations,
+	"groupAssignments": ExportGroupAssignments,
+}
+
+// inconsistencies warns about what in the export breaks the rules the
+// service always keeps (Snapshot.Inconsistencies): the files were written
+// while the tenant changed (numbers.json after a move, policies.json
+// before it), or by hand. The state keeps what the files say; a plan that
+// cannot be verified through it is refused, naming the same problems.
+func (im *importer) inconsistencies() {
+	for _, v := range im.s.Inconsistencies() {
+		file := ExportPolicies
+		if v.Rule == RuleNumberHeldTwice {
+			file = ExportNumbers
+		}
+		im.warn(file, "%s [%s]: the service never allows this, so the export was probably taken while the tenant changed; kept as exported (export again, or a plan through it will be refused)", v.Message, v.Rule)
+	}
 }
 
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -211,6 +293,9 @@ func (im *importer) enum(file string, o psObject, prop string, table []string) s
 		if strings.EqualFold(s, name) {
 			return name
 		}
+	}
+	if s != "" {
+		im.warn(file, "%s value %q is not one callops knows; kept as written", prop, s)
 	}
 	return s
 }
@@ -311,7 +396,11 @@ func (im *importer) locations(objs []psObject) error {
 		if desc == "" {
 			desc, _ = o.str("location")
 		}
-		im.s.Locations = append(im.s.Locations, Location{LocationID: id, CountryOrRegion: strings.ToUpper(country), Description: desc})
+		country = strings.ToUpper(strings.TrimSpace(country))
+		if !isCountryCode(country) {
+			im.warn(file, "location %s has CountryOrRegion %q, not a two-letter ISO 3166 code: kept as written", id, country)
+		}
+		im.s.Locations = append(im.s.Locations, Location{LocationID: id, CountryOrRegion: country, Description: desc})
 	}
 	return nil
 }
@@ -329,6 +418,7 @@ func (im *importer) policies(objs []psObject) error {
 		}
 		desc, _ := o.str("description")
 		ra, _ := o.str("resourceaccount")
+		ra = strings.Trim(strings.TrimSpace(ra), "{}")
 		p := Policy{Identity: name, Description: desc, EmergencyNumbers: []string{}}
 		if ra != "" {
 			if acc := im.s.ResourceAccountByID(ra); acc != nil {
@@ -349,6 +439,11 @@ func (im *importer) policies(objs []psObject) error {
 			if !valid {
 				im.warn(file, "policy %s: emergency number %q is not an E.164 number: kept as written", name, s)
 			}
+			if containsExact(p.EmergencyNumbers, n) {
+				// "tel:+1..." and "+1..." are one number to the service.
+				im.warn(file, "policy %s lists emergency number %s twice: kept once", name, n)
+				continue
+			}
 			p.EmergencyNumbers = append(p.EmergencyNumbers, n)
 		}
 		if strings.EqualFold(name, GlobalPolicy) {
@@ -360,6 +455,9 @@ func (im *importer) policies(objs []psObject) error {
 				}
 				continue
 			}
+		}
+		if p.ResourceAccount == "" {
+			im.warn(file, "policy %s has no ResourceAccount, which the service requires: kept without one", name)
 		}
 		out = append(out, p)
 	}
@@ -439,11 +537,13 @@ func (im *importer) target(tel, raw string) string {
 		return t
 	}
 	id := strings.ToLower(strings.Trim(t, "{}"))
-	if im.s.UserByUPN(id) != nil || im.s.ResourceAccountByID(id) != nil {
-		return id
-	}
-	if u := im.s.UserByUPN(t); u != nil {
+	// UserByUPN finds a user by UPN or ObjectId: either way the state
+	// records the holder's ObjectId.
+	if u := im.s.UserByUPN(id); u != nil {
 		return u.ObjectID
+	}
+	if ra := im.s.ResourceAccountByID(id); ra != nil {
+		return ra.ObjectID
 	}
 	if ra := im.s.ResourceAccountByUPN(t); ra != nil {
 		return ra.ObjectID
@@ -462,22 +562,36 @@ func (im *importer) groupAssignments(objs []psObject) error {
 			continue
 		}
 		gid, _ := o.str("groupid")
+		gid = strings.ToLower(strings.Trim(strings.TrimSpace(gid), "{}"))
 		pol, _ := o.str("policyname")
-		rank, ok := o.integer("rank")
 		if gid == "" || pol == "" {
 			im.warn(file, "entry %d has no GroupId or PolicyName: skipped", i+1)
 			continue
 		}
-		if !ok {
-			im.warn(file, "group %s has no Rank: rank 0 kept", gid)
+		rank, ok := o.integer("rank")
+		switch raw := o["rank"]; {
+		case raw == nil:
+			im.warn(file, "group %s has no Rank: recorded as rank 0", gid)
+			rank = 0
+		case !ok:
+			im.warn(file, "group %s has Rank %v, not a whole number callops can hold: recorded as rank 0", gid, raw)
+			rank = 0
+		case rank < 1:
+			im.warn(file, "group %s has Rank %d; ranks start at 1: kept as written", gid, rank)
 		}
 		name := policyName(pol)
+		if strings.EqualFold(name, GlobalPolicy) {
+			// The service does not assign Global to a group (Apply
+			// refuses it, policy-global): the group follows the default.
+			im.warn(file, "group %s is assigned the Global instance, which is no group assignment: skipped", gid)
+			continue
+		}
 		if p := im.s.PolicyByIdentity(name); p != nil {
 			name = p.Identity
 		} else {
 			im.warn(file, "group %s is assigned policy %s, which is not in %s: kept as written", gid, name, ExportPolicies)
 		}
-		out = append(out, GroupAssignment{GroupID: strings.ToLower(gid), PolicyName: name, Rank: rank})
+		out = append(out, GroupAssignment{GroupID: gid, PolicyName: name, Rank: rank})
 	}
 	return nil
 }
@@ -587,7 +701,8 @@ func (im *importer) crossCheck() {
 				im.warn(ExportNumbers, "%s is an emergency number of policy %s but shows it held by policy %s, which does not list it: recorded as held by policy %s",
 					e, p.Identity, t[len(PolicyTargetPrefix):], p.Identity)
 			default:
-				im.warn(ExportNumbers, "%s is an emergency number of policy %s but is assigned to %s", e, p.Identity, t)
+				// Held by a user, account or unknown object: reported
+				// with the holder's name by inconsistencies.
 			}
 		}
 	}
@@ -630,9 +745,9 @@ func (im *importer) crossCheck() {
 		}
 		u := s.UserByUPN(id)
 		if held[id] == "" {
-			im.warn(ExportUsers, "user %s has LineUri %s, which the number inventory does not assign to them: not imported", u.UserPrincipalName, line)
+			im.warn(ExportUsers, "user %s has LineUri %q, which the number inventory does not assign to them: not imported", u.UserPrincipalName, line)
 		} else {
-			im.warn(ExportUsers, "user %s has LineUri %s but the number inventory assigns them %s: the inventory is kept", u.UserPrincipalName, line, held[id])
+			im.warn(ExportUsers, "user %s has LineUri %q but the number inventory assigns them %s: the inventory is kept", u.UserPrincipalName, line, held[id])
 		}
 	}
 	s.Reindex()

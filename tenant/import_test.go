@@ -3,6 +3,7 @@ package tenant
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,7 +163,7 @@ func TestImportShapes(t *testing.T) {
 				"tenant.json: no tenant domain: using contoso.com, the most common domain of the accounts' user principal names",
 				"users.json: user alice@contoso.com is granted policy Nowhere, which is not in policies.json: kept as written",
 				"numbers.json: +14255550101 is held by policy Gone, which is not in policies.json: recorded as unassigned",
-				"users.json: user alice@contoso.com has LineUri +14255550111, which the number inventory does not assign to them: not imported",
+				`users.json: user alice@contoso.com has LineUri "+14255550111", which the number inventory does not assign to them: not imported`,
 			},
 		},
 		{
@@ -201,6 +202,55 @@ func TestImportShapes(t *testing.T) {
 				"numbers.json: +14255556677 is an emergency number of policy Redmond but shows it held by policy Seattle, which does not list it: recorded as held by policy Redmond",
 				"numbers.json: +14255556678 is held by policy Seattle, whose emergency numbers do not list it: recorded as unassigned",
 				"numbers.json: +14255556679 is held by policy Gone, which is not in policies.json: recorded as unassigned",
+			},
+		},
+		{
+			// What the service never allows is warned about by name and
+			// kept; values the desired state cannot hold are warned about;
+			// braces, "tel:" twice and a UPN as holder are normalized.
+			name: "rules the service keeps, and values callops cannot hold",
+			files: map[string]string{
+				ExportUsers: `[{"UserPrincipalName":"alice@contoso.com","Identity":"bbbbbbbb-0000-4000-8000-000000000002","EnterpriseVoiceEnabled":true,"TeamsSharedCallingRoutingPolicy":"Tag:Redmond"},
+{"UserPrincipalName":"bob@contoso.com","Identity":"bbbbbbbb-0000-4000-8000-000000000003","LineUri":"tel:+1\u001b[2J"}]`,
+				ExportLocations: `[{"LocationId":"cccccccc-0000-4000-8000-000000000003","CountryOrRegion":"USA","Description":"HQ"}]`,
+				ExportPolicies: `[{"Identity":"Tag:Redmond","ResourceAccount":"{AAAAAAAA-0000-4000-8000-000000000001}","EmergencyNumbers":["tel:+14255556677","+14255556677"],"Description":"x"},
+{"Identity":"Tag:Seattle","ResourceAccount":"","EmergencyNumbers":[]}]`,
+				ExportNumbers: `[{"TelephoneNumber":"+14255550100","NumberType":"CallingPlan","AssignedPstnTargetId":"aaaaaaaa-0000-4000-8000-000000000001","PstnAssignmentStatus":"VoiceApplicationAssigned"},
+{"TelephoneNumber":"+14255550101","NumberType":"CallingPlan","AssignedPstnTargetId":"aaaaaaaa-0000-4000-8000-000000000001","PstnAssignmentStatus":"VoiceApplicationAssigned"},
+{"TelephoneNumber":"+14255550111","NumberType":"Bogus","AssignedPstnTargetId":"Alice@contoso.com","PstnAssignmentStatus":"UserAssigned"},
+{"TelephoneNumber":"+14255556677","NumberType":"CallingPlan","AssignedPstnTargetId":"TeamsSharedCallingRoutingPolicy|Tag:Redmond","PstnAssignmentStatus":"PolicyAssigned"}]`,
+				ExportGroupAssignments: `[{"GroupId":"{EEEEEEEE-0000-4000-8000-000000000005}","PolicyName":"Redmond","Rank":1.5},
+{"GroupId":"eeeeeeee-0000-4000-8000-000000000006","PolicyName":"Global","Rank":2},
+{"GroupId":"eeeeeeee-0000-4000-8000-000000000007","PolicyName":"Redmond","Rank":0},
+{"GroupId":"eeeeeeee-0000-4000-8000-000000000008","PolicyName":"Redmond","Rank":10000000000000000000000}]`,
+			},
+			check: func(t *testing.T, s *Snapshot) {
+				if n := s.NumberByTelephone("+14255550111"); n.AssignedPstnTargetID != "bbbbbbbb-0000-4000-8000-000000000002" {
+					t.Errorf("number assigned to alice's UPN has holder %q, want her object id", n.AssignedPstnTargetID)
+				}
+				if p := s.PolicyByIdentity("Redmond"); p.ResourceAccount != "aaaaaaaa-0000-4000-8000-000000000001" || len(p.EmergencyNumbers) != 1 {
+					t.Errorf("Redmond = %+v, want its account without braces and one emergency number", p)
+				}
+				var groups []string
+				for _, g := range s.GroupAssignments {
+					groups = append(groups, fmt.Sprintf("%s %s %d", g.GroupID, g.PolicyName, g.Rank))
+				}
+				want := []string{"eeeeeeee-0000-4000-8000-000000000005 Redmond 0", "eeeeeeee-0000-4000-8000-000000000007 Redmond 0", "eeeeeeee-0000-4000-8000-000000000008 Redmond 0"}
+				if d := cmp.Diff(want, groups); d != "" {
+					t.Errorf("groups (-want +got):\n%s", d)
+				}
+			},
+			warnings: []string{
+				`locations.json: location cccccccc-0000-4000-8000-000000000003 has CountryOrRegion "USA", not a two-letter ISO 3166 code: kept as written`,
+				"policies.json: policy Redmond lists emergency number +14255556677 twice: kept once",
+				"policies.json: policy Seattle has no ResourceAccount, which the service requires: kept without one",
+				`numbers.json: numbertype value "Bogus" is not one callops knows; kept as written`,
+				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000005 has Rank 1.5, not a whole number callops can hold: recorded as rank 0",
+				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000006 is assigned the Global instance, which is no group assignment: skipped",
+				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000007 has Rank 0; ranks start at 1: kept as written",
+				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000008 has Rank 10000000000000000000000, not a whole number callops can hold: recorded as rank 0",
+				`users.json: user bob@contoso.com has LineUri "+1\x1b[2J", which the number inventory does not assign to them: not imported`,
+				"numbers.json: ra1@contoso.com holds 2 numbers: +14255550100, +14255550101 [number-held-twice]: the service never allows this, so the export was probably taken while the tenant changed; kept as exported (export again, or a plan through it will be refused)",
 			},
 		},
 		{
@@ -258,7 +308,8 @@ func TestImportErrors(t *testing.T) {
 		{"missing required file", map[string]string{ExportUsers: "<missing>"}, "users.json: missing from the export directory"},
 		{"not objects", map[string]string{ExportPolicies: `["Redmond"]`}, "policies.json: element 0 is a string, not an object"},
 		{"truncated", map[string]string{ExportLocations: "[{\"LocationId\":"}, "locations.json:1: unexpected end of JSON"},
-		{"duplicate number", map[string]string{ExportNumbers: `[{"TelephoneNumber":"+14255550100"},{"TelephoneNumber":"tel:+14255550100"}]`}, `duplicate number "+14255550100"`},
+		{"duplicate number names the file", map[string]string{ExportNumbers: `[{"TelephoneNumber":"+14255550100"},{"TelephoneNumber":"tel:+14255550100"}]`}, `numbers.json: duplicate number "+14255550100"`},
+		{"duplicate location names the file", map[string]string{ExportLocations: `[{"LocationId":"cccccccc-0000-4000-8000-000000000003","CountryOrRegion":"US"},{"LocationId":"{CCCCCCCC-0000-4000-8000-000000000003}","CountryOrRegion":"US"}]`}, `locations.json: duplicate location "cccccccc-0000-4000-8000-000000000003"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,4 +355,18 @@ func FuzzParseExport(f *testing.F) {
 			o.integer("rank")
 		}
 	})
+}
+
+// TestWarningPrintable: a warning quotes export values as they came; what a
+// terminal would act on (escape sequences, BEL, bidirectional overrides,
+// bytes that are not UTF-8) is escaped when it is printed.
+func TestWarningPrintable(t *testing.T) {
+	w := Warning{File: ExportPolicies, Message: "policy Sales\x1b[2J\a\u202egnp.exe has \xff, ok: Zürich"}
+	want := `policies.json: policy Sales\x1b[2J\x07\u+202Egnp.exe has \xff, ok: Zürich`
+	if got := w.String(); got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if got := (Warning{Message: "plain Zürich"}).String(); got != "plain Zürich" {
+		t.Errorf("a clean message changed: %q", got)
+	}
 }

@@ -399,6 +399,12 @@ func TestCheckInvariants(t *testing.T) {
 		{name: "holder with two numbers", mutate: func(s *Snapshot) {
 			s.Numbers[7].AssignedPstnTargetID = "alice-id"
 		}, want: []string{RuleNumberHeldTwice}, always: []string{RuleNumberHeldTwice}},
+		{name: "unknown object with two numbers", mutate: func(s *Snapshot) {
+			// A conference bridge may hold several numbers: not an
+			// inconsistency.
+			s.Numbers[7].AssignedPstnTargetID = "bridge-id"
+			s.Numbers[8].AssignedPstnTargetID = "bridge-id"
+		}, want: []string{RuleNumberHeldTwice}},
 		{name: "emergency number listed twice", mutate: func(s *Snapshot) {
 			s.Policies[0].EmergencyNumbers = append(s.Policies[0].EmergencyNumbers, "+14255556677")
 		}, want: []string{RuleEmergencyDuplicate}, always: []string{RuleEmergencyDuplicate}},

@@ -308,7 +308,7 @@ func inconsistentStateError(file string, ie *apply.InconsistentStateError) error
 		b.WriteString("\n  " + l)
 	}
 	return withHint(errors.New(b.String()),
-		"the service keeps these rules itself: the state was edited by hand or made from exports taken at different times; import a fresh export (callops import)")
+		"the service keeps these rules itself: the state was edited by hand, or exported while the tenant was changing (callops import warns about it); export and import again once the tenant is quiet (callops import)")
 }
 
 // sourceCommit returns the git commit HEAD of dir and whether its work tree
