@@ -238,8 +238,78 @@ func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 				"replace it with the account's UPN (Get-CsOnlineApplicationInstance -Identity %s), or re-import the state", p.Identity, p.ResourceAccount, p.ResourceAccount),
 		})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Policy < out[j].Policy })
+	out = append(out, orphanGrants(s)...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Policy < out[j].Policy })
 	return out
+}
+
+// orphanGrants are the issues of grants (users, groups) of policies the
+// export does not write (not in the state, or the built-in Global instance
+// with nothing configured): the desired state cannot hold them, so the
+// export leaves them out, and a plan of the export would revoke them.
+func orphanGrants(s *tenant.Snapshot) []ExportIssue {
+	exported := map[string]bool{}
+	for _, p := range s.Policies {
+		if !(strings.EqualFold(p.Identity, schema.GlobalPolicy) && p.ResourceAccount == "") {
+			exported[strings.ToLower(p.Identity)] = true
+		}
+	}
+	type grants struct {
+		name          string
+		users, groups []string
+	}
+	byPolicy := map[string]*grants{}
+	at := func(name string) *grants {
+		k := strings.ToLower(name)
+		if byPolicy[k] == nil {
+			byPolicy[k] = &grants{name: name}
+		}
+		return byPolicy[k]
+	}
+	for _, u := range s.Users {
+		if u.SharedCallingPolicy != "" && !exported[strings.ToLower(u.SharedCallingPolicy)] {
+			g := at(u.SharedCallingPolicy)
+			g.users = append(g.users, u.UserPrincipalName)
+		}
+	}
+	for _, ga := range s.GroupAssignments {
+		if !exported[strings.ToLower(ga.PolicyName)] {
+			g := at(ga.PolicyName)
+			g.groups = append(g.groups, ga.GroupID)
+		}
+	}
+	var out []ExportIssue
+	for _, g := range byPolicy {
+		var who []string
+		if len(g.users) > 0 {
+			who = append(who, countNames(g.users, "user", "users"))
+		}
+		if len(g.groups) > 0 {
+			who = append(who, countNames(g.groups, "group", "groups"))
+		}
+		out = append(out, ExportIssue{
+			Policy: g.name,
+			Message: fmt.Sprintf("policy %q is granted to %s but is not in the state, so the export leaves those grants out and a plan of it would revoke them: "+
+				"import a state that has the policy, or write the grants under another policy", g.name, strings.Join(who, " and ")),
+		})
+	}
+	return out
+}
+
+// countNames is "1 user (a)", "2 users (a, b)", "5 users (a, b, c and 2
+// more)", names sorted.
+func countNames(names []string, one, many string) string {
+	sort.Strings(names)
+	noun := many
+	if len(names) == 1 {
+		noun = one
+	}
+	shown := names
+	more := ""
+	if len(names) > 3 {
+		shown, more = names[:3], fmt.Sprintf(" and %d more", len(names)-3)
+	}
+	return fmt.Sprintf("%d %s (%s%s)", len(names), noun, strings.Join(shown, ", "), more)
 }
 
 // AnnotateExport returns data (a file Encode or EncodeFiles wrote from

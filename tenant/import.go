@@ -46,15 +46,15 @@ type Warning struct {
 // terminal it is printed on.
 func (w Warning) String() string {
 	if w.File == "" {
-		return printable(w.Message)
+		return Printable(w.Message)
 	}
-	return printable(w.File + ": " + w.Message)
+	return Printable(w.File + ": " + w.Message)
 }
 
-// printable escapes, as \xHH or \u+HHHH, what a terminal would act on
+// Printable escapes, as \xHH or \u+HHHH, what a terminal would act on
 // instead of showing: control characters, Unicode's bidirectional controls,
 // and bytes that are not UTF-8.
-func printable(s string) string {
+func Printable(s string) string {
 	clean := func(r rune) bool {
 		return r != utf8.RuneError && !unicode.IsControl(r) && !isBidiControl(r)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/callops/callops/diff"
 	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
 )
 
 func init() { register(exportCommand) }
@@ -84,7 +85,7 @@ func runExport(stdout, stderr io.Writer, o exportOptions) error {
 	// What the export could not declare is marked in the files; say so
 	// too, as import does, so that nobody commits them unread.
 	for _, is := range issues {
-		fmt.Fprintf(stderr, "callops: warning: %s\n", is.Message)
+		fmt.Fprintf(stderr, "callops: warning: %s\n", tenant.Printable(is.Message))
 	}
 	return nil
 }
