@@ -342,6 +342,9 @@ func (im *importer) resourceAccounts(objs []psObject) error {
 			continue
 		}
 		name, _ := o.str("displayname")
+		if !strings.Contains(upn, "@") {
+			im.warn(file, "resource account %s has UserPrincipalName %q, not name@domain: kept as written", id, upn)
+		}
 		im.s.ResourceAccounts = append(im.s.ResourceAccounts, ResourceAccount{ObjectID: strings.ToLower(id), UserPrincipalName: upn, DisplayName: name})
 	}
 	// Each section is built before the next one looks anything up: the
@@ -390,6 +393,9 @@ func (im *importer) locations(objs []psObject) error {
 		if id == "" {
 			im.warn(file, "entry %d has no LocationId: skipped", i+1)
 			continue
+		}
+		if !guidRE.MatchString(id) {
+			im.warn(file, "entry %d has LocationId %q, not a GUID: kept as written", i+1, raw)
 		}
 		country, _ := o.str("countryorregion", "country")
 		desc, _ := o.str("description")

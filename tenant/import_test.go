@@ -212,7 +212,8 @@ func TestImportShapes(t *testing.T) {
 			files: map[string]string{
 				ExportUsers: `[{"UserPrincipalName":"alice@contoso.com","Identity":"bbbbbbbb-0000-4000-8000-000000000002","EnterpriseVoiceEnabled":true,"TeamsSharedCallingRoutingPolicy":"Tag:Redmond"},
 {"UserPrincipalName":"bob@contoso.com","Identity":"bbbbbbbb-0000-4000-8000-000000000003","LineUri":"tel:+1\u001b[2J"}]`,
-				ExportLocations: `[{"LocationId":"cccccccc-0000-4000-8000-000000000003","CountryOrRegion":"USA","Description":"HQ"}]`,
+				ExportLocations:        `[{"LocationId":"cccccccc-0000-4000-8000-000000000003","CountryOrRegion":"USA","Description":"HQ"},{"LocationId":"hq-1","CountryOrRegion":"US"}]`,
+				ExportResourceAccounts: `[{"ObjectId":"AAAAAAAA-0000-4000-8000-000000000001","UserPrincipalName":"ra1@contoso.com","DisplayName":"RA"},{"ObjectId":"aaaaaaaa-0000-4000-8000-000000000009","UserPrincipalName":"99"}]`,
 				ExportPolicies: `[{"Identity":"Tag:Redmond","ResourceAccount":"{AAAAAAAA-0000-4000-8000-000000000001}","EmergencyNumbers":["tel:+14255556677","+14255556677"],"Description":"x"},
 {"Identity":"Tag:Seattle","ResourceAccount":"","EmergencyNumbers":[]}]`,
 				ExportNumbers: `[{"TelephoneNumber":"+14255550100","NumberType":"CallingPlan","AssignedPstnTargetId":"aaaaaaaa-0000-4000-8000-000000000001","PstnAssignmentStatus":"VoiceApplicationAssigned"},
@@ -241,7 +242,9 @@ func TestImportShapes(t *testing.T) {
 				}
 			},
 			warnings: []string{
+				`resource-accounts.json: resource account aaaaaaaa-0000-4000-8000-000000000009 has UserPrincipalName "99", not name@domain: kept as written`,
 				`locations.json: location cccccccc-0000-4000-8000-000000000003 has CountryOrRegion "USA", not a two-letter ISO 3166 code: kept as written`,
+				`locations.json: entry 2 has LocationId "hq-1", not a GUID: kept as written`,
 				"policies.json: policy Redmond lists emergency number +14255556677 twice: kept once",
 				"policies.json: policy Seattle has no ResourceAccount, which the service requires: kept without one",
 				`numbers.json: numbertype value "Bogus" is not one callops knows; kept as written`,
