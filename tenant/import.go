@@ -253,6 +253,14 @@ var exportFiles = map[string]string{
 // cannot be verified through it is refused, naming the same problems.
 func (im *importer) inconsistencies() {
 	for _, v := range im.s.Inconsistencies() {
+		if v.Rule == RuleNumberHeldTwice {
+			if kind, _ := im.s.Holder(v.Number); kind == HolderUser {
+				// A user can have a private line beside the main one;
+				// callops knows one number per user.
+				im.warn(ExportNumbers, "%s [%s]: callops manages one number per user (a private line is not supported); kept as exported, but a plan that changes this user's numbers may be refused", v.Message, v.Rule)
+				continue
+			}
+		}
 		file := ExportPolicies
 		if v.Rule == RuleNumberHeldTwice {
 			file = ExportNumbers
@@ -733,10 +741,10 @@ func (im *importer) crossCheck() {
 		n.AssignedPstnTargetID = ""
 		n.PstnAssignmentStatus = StatusUnassigned
 	}
-	held := make(map[string]string, len(s.Numbers))
+	held := make(map[string][]string, len(s.Numbers)) // holder -> numbers, in inventory order
 	for _, n := range s.Numbers {
 		if n.AssignedPstnTargetID != "" {
-			held[n.AssignedPstnTargetID] = n.TelephoneNumber
+			held[n.AssignedPstnTargetID] = append(held[n.AssignedPstnTargetID], n.TelephoneNumber)
 		}
 	}
 	ids := make([]string, 0, len(im.lines))
@@ -746,14 +754,14 @@ func (im *importer) crossCheck() {
 	sort.Strings(ids)
 	for _, id := range ids {
 		line := im.lines[id]
-		if held[id] == line {
+		if containsExact(held[id], line) {
 			continue
 		}
 		u := s.UserByUPN(id)
-		if held[id] == "" {
+		if len(held[id]) == 0 {
 			im.warn(ExportUsers, "user %s has LineUri %q, which the number inventory does not assign to them: not imported", u.UserPrincipalName, line)
 		} else {
-			im.warn(ExportUsers, "user %s has LineUri %q but the number inventory assigns them %s: the inventory is kept", u.UserPrincipalName, line, held[id])
+			im.warn(ExportUsers, "user %s has LineUri %q but the number inventory assigns them %s: the inventory is kept", u.UserPrincipalName, line, strings.Join(held[id], ", "))
 		}
 	}
 	s.Reindex()

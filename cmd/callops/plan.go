@@ -292,13 +292,14 @@ func fitError(dir string, re *diff.ResolveError) error {
 // maxInconsistencies is how many of a state's inconsistencies plan lists.
 const maxInconsistencies = 20
 
-// inconsistentStateError lists, one a line, what in the state file no real
-// tenant can have (a holder with two numbers, an emergency number in two
-// policies, ...), when a plan could not be verified against it: the state
-// is what to fix, not the desired state and not callops.
+// inconsistentStateError lists, one a line, what in the state file breaks
+// the rules the planner relies on and the service keeps (a holder with two
+// numbers, an emergency number in two policies, ...), when a plan could not
+// be verified against it: the state is what to fix, not the desired state
+// and not callops.
 func inconsistentStateError(file string, ie *apply.InconsistentStateError) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the state %s describes a tenant the service cannot be in, and no plan could be verified against it (%s):",
+	fmt.Fprintf(&b, "no plan could be verified against the state %s, which breaks rules callops plans by (%s):",
 		filepath.ToSlash(file), count(len(ie.Violations), "problem", "problems"))
 	for i, l := range ie.Lines() {
 		if i == maxInconsistencies {
@@ -308,7 +309,7 @@ func inconsistentStateError(file string, ie *apply.InconsistentStateError) error
 		b.WriteString("\n  " + l)
 	}
 	return withHint(errors.New(b.String()),
-		"the service keeps these rules itself: the state was edited by hand, or exported while the tenant was changing (callops import warns about it); export and import again once the tenant is quiet (callops import)")
+		"the service keeps these rules itself, so the state was edited by hand or exported while the tenant was changing (callops import warns about it): export and import again once the tenant is quiet; a user with a private line (two numbers) is not supported")
 }
 
 // sourceCommit returns the git commit HEAD of dir and whether its work tree
