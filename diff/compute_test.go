@@ -254,3 +254,58 @@ func TestEmergencyEdit(t *testing.T) {
 		}
 	}
 }
+
+// TestFitUndeclaredGlobal: an undeclared Global is left as it is, so a
+// desired state that gives its account a number of another type, or gives
+// the account's number to someone else, cannot be reached (the service
+// refuses Global's final configuration): a problem where the desired state
+// changes the number, not a plan that fails verification.
+func TestFitUndeclaredGlobal(t *testing.T) {
+	withGlobal := func() *tenant.Snapshot {
+		s := contoso()
+		s.Policies = append(s.Policies, tenant.Policy{Identity: "Global", ResourceAccount: "ra3-id", EmergencyNumbers: []string{"+14255550500"}})
+		for i := range s.Numbers {
+			switch s.Numbers[i].TelephoneNumber {
+			case "+14255550300": // ra3's number, located
+				s.Numbers[i].AssignedPstnTargetID, s.Numbers[i].PstnAssignmentStatus, s.Numbers[i].LocationID = "ra3-id", tenant.StatusVoiceAppAssigned, loc1
+			case "+14255550500":
+				s.Numbers[i].AssignedPstnTargetID, s.Numbers[i].PstnAssignmentStatus = tenant.PolicyTargetPrefix+"Global", tenant.StatusPolicyAssigned
+			}
+		}
+		s.Reindex()
+		return s
+	}
+	if _, err := Compute(contosoDesired(), withGlobal()); err != nil {
+		t.Fatalf("Global left alone: %v", err)
+	}
+
+	// ra3 declared with a Direct Routing number: Global's Calling Plan
+	// emergency number no longer fits.
+	d := contosoDesired()
+	d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255551000", Type: "DirectRouting", Location: "redmond"})
+	d.Sort()
+	wantProblem(t, d, withGlobal(), `resourceAccounts."ra3@contoso.com".number: +14255550500 is a CallingPlan number but the resource account number +14255551000 of policy Global is DirectRouting; policy Global is not declared`)
+
+	// ra3's number given to a user: Global's account is left without one.
+	d = contosoDesired()
+	d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: "bob@contoso.com", Number: "+14255550300", Type: "CallingPlan"})
+	d.Sort()
+	wantProblem(t, d, withGlobal(), `userNumbers."bob@contoso.com".number: resource account ra3@contoso.com of policy Global will have no number`)
+}
+
+// wantProblem fails unless Compute(d, s) is a *ResolveError with a problem
+// that starts with prefix ("path: message").
+func wantProblem(t *testing.T, d *schema.Desired, s *tenant.Snapshot, prefix string) {
+	t.Helper()
+	_, err := Compute(d, s)
+	var re *ResolveError
+	if !errors.As(err, &re) {
+		t.Fatalf("Compute = %v, want a *ResolveError", err)
+	}
+	for _, p := range re.Problems {
+		if strings.HasPrefix(p.Path+": "+p.Message, prefix) {
+			return
+		}
+	}
+	t.Errorf("no problem starting %q in:\n%v", prefix, err)
+}

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/callops/callops/internal/phone"
@@ -24,7 +25,9 @@ import (
 //
 // Only what the plan changes is checked: a policy that is created or
 // updated, or whose account's number changes. A problem the tenant already
-// has and the desired state leaves alone is not blamed on it.
+// has and the desired state leaves alone is not blamed on it. An undeclared
+// Global, which callops leaves as it is, is checked when the desired state
+// changes or gives away its account's number (fitUndeclaredGlobal).
 func (c *computer) checkFit() {
 	o := c.out
 	accountChanges := map[string]*AccountChange{}
@@ -61,58 +64,17 @@ func (c *computer) checkFit() {
 		default:
 			num = c.current(ra.ObjectID)
 		}
-		if num.Number == "" {
-			c.problem(path+".resourceAccount", p.ResourceAccountPos,
-				"resource account %s of policy %s will have no number (declare its number)", ra.UserPrincipalName, p.Name)
-			continue
-		}
-		inv := c.s.NumberByTelephone(num.Number)
-		if inv == nil {
-			continue // reported by accounts()
-		}
-		switch {
-		case strings.EqualFold(inv.NumberType, tenant.TypeCallingPlan), strings.EqualFold(inv.NumberType, tenant.TypeOperatorConnect),
-			strings.EqualFold(inv.NumberType, tenant.TypeDirectRouting):
-		default:
-			c.problem(path+".resourceAccount", p.ResourceAccountPos,
-				"resource account %s of policy %s holds %s, a %s number: it needs a Calling Plan, Operator Connect or Direct Routing number",
-				ra.UserPrincipalName, p.Name, num.Number, inv.NumberType)
-			continue
-		}
-		if num.Location == "" || c.s.LocationByID(num.Location) == nil {
-			c.problem(path+".resourceAccount", p.ResourceAccountPos,
-				"number %s of resource account %s (policy %s) will have no emergency location (declare the account's location)",
-				num.Number, ra.UserPrincipalName, p.Name)
-		}
-		raCountry := c.countryOf(num.Number)
-		for j, e := range p.EmergencyNumbers {
-			epath := schema.Path("policies", p.Name, "emergencyNumbers", j)
-			n := e.Value
-			if strings.Contains(n, ";") {
-				c.problem(epath, e.Pos, "emergency number %s has an extension: emergency numbers are plain E.164", n)
-				continue
-			}
-			if phone.CheckE164(n) != nil {
-				c.problem(epath, e.Pos, "emergency number %q is not an E.164 number", n)
-				continue
-			}
-			if einv := c.s.NumberByTelephone(n); einv == nil {
-				if !strings.EqualFold(inv.NumberType, tenant.TypeDirectRouting) {
-					c.problem(epath, e.Pos, "%s is not in the tenant's number inventory: %s emergency numbers of policy %s must be numbers the tenant has",
-						n, inv.NumberType, p.Name)
-					continue
+		c.fitAccount(fitPolicy{
+			name: p.Name, account: ra.UserPrincipalName, number: num, emergency: p.EmergencyNumbers,
+			at: func(j int) (string, schema.Pos) {
+				if j < 0 {
+					return path + ".resourceAccount", p.ResourceAccountPos
 				}
-			} else if !strings.EqualFold(einv.NumberType, inv.NumberType) {
-				c.problem(epath, e.Pos, "%s is a %s number but the resource account number %s of policy %s is %s",
-					n, einv.NumberType, num.Number, p.Name, inv.NumberType)
-				continue
-			}
-			if ec := c.countryOf(n); ec != "" && raCountry != "" && ec != raCountry {
-				c.problem(epath, e.Pos, "%s is a number of %s but the resource account number %s of policy %s is of %s",
-					n, ec, num.Number, p.Name, raCountry)
-			}
-		}
+				return schema.Path("policies", p.Name, "emergencyNumbers", j), p.EmergencyNumbers[j].Pos
+			},
+		})
 	}
+	c.fitUndeclaredGlobal(accountChanges, released)
 
 	for _, ra := range c.d.ResourceAccounts {
 		if ac := accountChanges[lower(ra.UPN)]; ac != nil && ac.NumberChanged() {
@@ -129,6 +91,126 @@ func (c *computer) checkFit() {
 			c.checkAssignable(un.Number, "user "+un.UPN, "UserAssignment", schema.Path("userNumbers", un.UPN, "number"), un.NumberPos)
 		}
 	}
+}
+
+// fitPolicy is a policy as it will be after the plan, for fitAccount: its
+// resource account's number and its emergency numbers, and where to report
+// a problem (at(-1) for the account, at(j) for emergency number j).
+type fitPolicy struct {
+	name      string
+	account   string // UPN
+	number    NumberAssignment
+	emergency []schema.Located
+	at        func(j int) (string, schema.Pos)
+	// note, when not empty, is added to each problem (why the policy is
+	// checked although the desired state does not declare it).
+	note string
+}
+
+// fitAccount reports what the service refuses in p's final configuration:
+// an account without a number of a usable type with an emergency location,
+// emergency numbers with extensions, not E.164, of another type or country
+// than the account's number, or missing from the inventory.
+func (c *computer) fitAccount(p fitPolicy) {
+	report := func(j int, format string, args ...any) {
+		path, pos := p.at(j)
+		c.problem(path, pos, "%s", fmt.Sprintf(format, args...)+p.note)
+	}
+	num := p.number
+	if num.Number == "" {
+		report(-1, "resource account %s of policy %s will have no number (declare its number)", p.account, p.name)
+		return
+	}
+	inv := c.s.NumberByTelephone(num.Number)
+	if inv == nil {
+		return // reported by accounts()
+	}
+	switch {
+	case strings.EqualFold(inv.NumberType, tenant.TypeCallingPlan), strings.EqualFold(inv.NumberType, tenant.TypeOperatorConnect),
+		strings.EqualFold(inv.NumberType, tenant.TypeDirectRouting):
+	default:
+		report(-1, "resource account %s of policy %s holds %s, a %s number: it needs a Calling Plan, Operator Connect or Direct Routing number",
+			p.account, p.name, num.Number, inv.NumberType)
+		return
+	}
+	if num.Location == "" || c.s.LocationByID(num.Location) == nil {
+		report(-1, "number %s of resource account %s (policy %s) will have no emergency location (declare the account's location)",
+			num.Number, p.account, p.name)
+	}
+	raCountry := c.countryOf(num.Number)
+	for j, e := range p.emergency {
+		n := e.Value
+		if strings.Contains(n, ";") {
+			report(j, "emergency number %s has an extension: emergency numbers are plain E.164", n)
+			continue
+		}
+		if phone.CheckE164(n) != nil {
+			report(j, "emergency number %q is not an E.164 number", n)
+			continue
+		}
+		if einv := c.s.NumberByTelephone(n); einv == nil {
+			if !strings.EqualFold(inv.NumberType, tenant.TypeDirectRouting) {
+				report(j, "%s is not in the tenant's number inventory: %s emergency numbers of policy %s must be numbers the tenant has",
+					n, inv.NumberType, p.name)
+				continue
+			}
+		} else if !strings.EqualFold(einv.NumberType, inv.NumberType) {
+			report(j, "%s is a %s number but the resource account number %s of policy %s is %s",
+				n, einv.NumberType, num.Number, p.name, inv.NumberType)
+			continue
+		}
+		if ec := c.countryOf(n); ec != "" && raCountry != "" && ec != raCountry {
+			report(j, "%s is a number of %s but the resource account number %s of policy %s is of %s",
+				n, ec, num.Number, p.name, raCountry)
+		}
+	}
+}
+
+// fitUndeclaredGlobal checks the Global policy when the desired state does
+// not declare it but the tenant's Global uses a resource account whose
+// number the desired state changes or gives away. callops leaves an
+// undeclared Global as it is (docs/decisions.md), so its account must still
+// fit it afterwards; the problems are reported where the desired state
+// changes the account's number.
+func (c *computer) fitUndeclaredGlobal(accountChanges map[string]*AccountChange, released map[string]bool) {
+	if _, ok := c.d.Policy(tenant.GlobalPolicy); ok {
+		return // declared: checked as any policy
+	}
+	g := c.s.PolicyByIdentity(tenant.GlobalPolicy)
+	if g == nil || g.ResourceAccount == "" {
+		return
+	}
+	ra := c.s.ResourceAccountByID(g.ResourceAccount)
+	if ra == nil {
+		return
+	}
+	k := lower(ra.UserPrincipalName)
+	var num NumberAssignment
+	var path string
+	var pos schema.Pos
+	switch {
+	case accountChanges[k] != nil:
+		num = accountChanges[k].After
+		path = schema.Path("resourceAccounts", ra.UserPrincipalName, "number")
+		if decl, ok := c.d.ResourceAccount(ra.UserPrincipalName); ok {
+			pos = decl.NumberPos
+		}
+	case released[k]:
+		// The number goes to a holder the desired state declares.
+		h := c.desired[c.current(ra.ObjectID).Number]
+		path, pos = schema.Path(h.path...), h.pos
+	default:
+		return
+	}
+	var emergency []schema.Located
+	for _, e := range g.EmergencyNumbers {
+		emergency = append(emergency, schema.Located{Value: e})
+	}
+	c.fitAccount(fitPolicy{
+		name: tenant.GlobalPolicy, account: ra.UserPrincipalName, number: num, emergency: emergency,
+		at:   func(int) (string, schema.Pos) { return path, pos },
+		note: "; policy Global is not declared, so callops leaves it as it is: declare it (with the account it should use), or leave the account's number alone",
+	})
 }
 
 // checkAssignable reports a number callops can't assign to the holder.
