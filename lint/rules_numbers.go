@@ -55,7 +55,7 @@ var numberRules = []Rule{
 	},
 	{
 		ID: "group-limit", Severity: Error, Source: srcGrant + " -Group -Rank (Get-CsGroupPolicyAssignment)",
-		Summary: "at most 64 group assignments across all policies, one per group, with positive ranks unique across them",
+		Summary: "at most 64 group assignments across all policies, one per group, with positive ranks unique across them, and none of Global",
 		check:   checkGroupLimit,
 	},
 	{
@@ -336,6 +336,9 @@ func checkGroupLimit(c *Context) {
 		p := &c.desired.Policies[i]
 		for _, g := range p.Groups {
 			path := schema.Path("policies", p.Name, "groups", g.GroupID)
+			if strings.EqualFold(p.Name, schema.GlobalPolicy) {
+				c.report(g.Pos, path, "group %s is granted policy Global: the service does not assign Global to a group (groups without an assignment follow the tenant default)", g.GroupID)
+			}
 			count++
 			if count == MaxGroupAssignments+1 {
 				c.report(g.Pos, path, "%d group assignments across all policies: the service allows at most %d", c.countGroups(), MaxGroupAssignments)

@@ -406,6 +406,14 @@ var ruleCases = []ruleCase{
 		},
 		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 0)} }, msg: "granted policies Redmond and Vancouver"},
 
+	{name: "group granted Global", rule: "group-limit",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			p := pol(d, "Vancouver")
+			p.Name = "Global"
+			p.Groups = []schema.GroupGrant{{GroupID: "1d000000-0000-4000-8000-000000000009", Rank: 9, Pos: g.next()}}
+		},
+		want: func(d *schema.Desired) []where { return []where{group(d, "Global", 0)} }, msg: "the service does not assign Global to a group"},
+
 	// policy-unused
 	{name: "granted to nobody", rule: "policy-unused",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[1].Users = nil },
