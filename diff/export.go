@@ -239,6 +239,13 @@ func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 		})
 	}
 	out = append(out, orphanGrants(s)...)
+	for _, v := range s.Inconsistencies() {
+		out = append(out, ExportIssue{
+			Policy: v.Policy,
+			Message: fmt.Sprintf("the state breaks a rule the service keeps: %s [%s]; the export writes what the state says, so lint or a plan of it "+
+				"will refuse it or change it: export and import the tenant again once it is quiet", v.Message, v.Rule),
+		})
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Policy < out[j].Policy })
 	return out
 }
