@@ -291,6 +291,37 @@ func TestFitUndeclaredGlobal(t *testing.T) {
 	d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: "bob@contoso.com", Number: "+14255550300", Type: "CallingPlan"})
 	d.Sort()
 	wantProblem(t, d, withGlobal(), `userNumbers."bob@contoso.com".number: resource account ra3@contoso.com of policy Global will have no number`)
+
+	// Only ra3's location changes: a problem Global already has (a
+	// Direct Routing emergency number on a Calling Plan account) is not
+	// blamed on the desired state.
+	s := withGlobal()
+	s.Policies[len(s.Policies)-1].EmergencyNumbers = []string{"+14255551000"}
+	for i := range s.Numbers {
+		switch s.Numbers[i].TelephoneNumber {
+		case "+14255550500":
+			s.Numbers[i].AssignedPstnTargetID, s.Numbers[i].PstnAssignmentStatus = "", tenant.StatusUnassigned
+		case "+14255551000":
+			s.Numbers[i].AssignedPstnTargetID, s.Numbers[i].PstnAssignmentStatus = tenant.PolicyTargetPrefix+"Global", tenant.StatusPolicyAssigned
+		}
+	}
+	s.Reindex()
+	d = contosoDesired()
+	d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550300", Type: "CallingPlan", Location: "seattle"})
+	d.Sort()
+	if _, err := Compute(d, s); err != nil {
+		t.Errorf("location-only change of Global's account: %v", err)
+	}
+
+	// Global's emergency number moves to Redmond while its account gets
+	// a Direct Routing number: the number that leaves is not checked.
+	d = contosoDesired()
+	policyOf(d, "Redmond").EmergencyNumbers = append(policyOf(d, "Redmond").EmergencyNumbers, schema.Located{Value: "+14255550500"})
+	d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255551000", Type: "DirectRouting", Location: "redmond"})
+	d.Sort()
+	if _, err := Compute(d, withGlobal()); err != nil {
+		t.Errorf("Global's emergency number moved away: %v", err)
+	}
 }
 
 // wantProblem fails unless Compute(d, s) is a *ResolveError with a problem

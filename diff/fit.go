@@ -189,7 +189,10 @@ func (c *computer) fitUndeclaredGlobal(accountChanges map[string]*AccountChange,
 	var path string
 	var pos schema.Pos
 	switch {
-	case accountChanges[k] != nil:
+	case accountChanges[k] != nil && accountChanges[k].NumberChanged():
+		// A location-only change leaves Global's fit as it is: a
+		// problem the tenant has already is not blamed on the desired
+		// state.
 		num = accountChanges[k].After
 		path = schema.Path("resourceAccounts", ra.UserPrincipalName, "number")
 		if decl, ok := c.d.ResourceAccount(ra.UserPrincipalName); ok {
@@ -204,6 +207,9 @@ func (c *computer) fitUndeclaredGlobal(accountChanges map[string]*AccountChange,
 	}
 	var emergency []schema.Located
 	for _, e := range g.EmergencyNumbers {
+		if c.takeFromPolicy[policyKey(g.Identity)][e] {
+			continue // the desired state gives it to another holder
+		}
 		emergency = append(emergency, schema.Located{Value: e})
 	}
 	c.fitAccount(fitPolicy{
