@@ -218,7 +218,7 @@ func Import(dir string) (*Snapshot, []Warning, error) {
 	}
 	im.crossCheck()
 	if err := im.s.Validate(); err != nil {
-		if pe, ok := err.(*ParseError); ok && exportFiles[pe.section] != "" {
+		if pe, ok := err.(*ParseError); ok && !pe.shared && exportFiles[pe.section] != "" {
 			err = &ImportError{File: exportFiles[pe.section], Err: errors.New(pe.Msg)}
 		}
 		return nil, nil, fmt.Errorf("importing %s: %w", dir, err)

@@ -123,9 +123,12 @@ type ParseError struct {
 	Msg  string
 
 	// section and elem name the element of a top-level list that Validate
-	// found wrong ("numbers", 3), so that Parse can give its line.
+	// found wrong ("numbers", 3), so that Parse can give its line. shared
+	// is set when the problem is between two lists (a resource account
+	// and a user with one id): no one list, or export file, is to blame.
 	section string
 	elem    int
+	shared  bool
 }
 
 // elementError is Validate's *ParseError about element elem of the state's
@@ -478,10 +481,14 @@ func (s *Snapshot) Validate() error {
 	// A resource account and a user share the directory's namespaces.
 	for i, ra := range s.ResourceAccounts {
 		if hasKey(x.usersByID, lower(ra.ObjectID)) {
-			return elementError("resourceAccounts", i, "duplicate object id %q: a resource account and a user have it%s", ra.ObjectID, dupAccountID.comparedHow())
+			e := elementError("resourceAccounts", i, "duplicate object id %q: a resource account and a user have it%s", ra.ObjectID, dupAccountID.comparedHow())
+			e.shared = true
+			return e
 		}
 		if hasKey(x.users, lower(ra.UserPrincipalName)) {
-			return elementError("resourceAccounts", i, "duplicate user principal name %q: a resource account and a user have it%s", ra.UserPrincipalName, dupAccountUPN.comparedHow())
+			e := elementError("resourceAccounts", i, "duplicate user principal name %q: a resource account and a user have it%s", ra.UserPrincipalName, dupAccountUPN.comparedHow())
+			e.shared = true
+			return e
 		}
 	}
 	if err := s.validatePolicyTargets(x.policies); err != nil {
