@@ -62,7 +62,7 @@ func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, erro
 	if err != nil {
 		var ve *VerifyError
 		if errors.As(err, &ve) {
-			if vs := s.Inconsistencies(); len(vs) > 0 {
+			if vs := touched(s, steps, s.Inconsistencies()); len(vs) > 0 {
 				return nil, &InconsistentStateError{Violations: vs, Verify: ve}
 			}
 		}
@@ -76,6 +76,50 @@ func build(d *schema.Desired, s *tenant.Snapshot, noise *rand.Rand) (*Plan, erro
 	}
 	p.Summary = summarize(s, ch, steps, temp, res.outages)
 	return p, nil
+}
+
+// touched returns the violations of vs that concern what steps touch: a
+// number a step names, a policy it names, or the holder of a violation's
+// numbers as a step's holder or resource account. A plan that fails its
+// verification is blamed on the state only through such violations; an
+// inconsistency elsewhere in the tenant (a user's private line the plan
+// never goes near) does not hide a failure of callops' own.
+func touched(s *tenant.Snapshot, steps []Step, vs []tenant.Violation) []tenant.Violation {
+	var out []tenant.Violation
+	for _, v := range vs {
+		numbers := map[string]bool{}
+		holders := map[string]bool{}
+		if v.Number != "" {
+			numbers[v.Number] = true
+			if n := s.NumberByTelephone(v.Number); n != nil && n.AssignedPstnTargetID != "" {
+				holders[strings.ToLower(n.AssignedPstnTargetID)] = true
+				if kind, name := s.Holder(v.Number); kind == tenant.HolderUser || kind == tenant.HolderResourceAccount {
+					holders[strings.ToLower(name)] = true
+				}
+				if v.Rule == tenant.RuleNumberHeldTwice {
+					for _, m := range s.Numbers {
+						if strings.EqualFold(m.AssignedPstnTargetID, n.AssignedPstnTargetID) {
+							numbers[m.TelephoneNumber] = true
+						}
+					}
+				}
+			}
+		}
+		policy := strings.ToLower(policyName(v.Policy))
+		for _, st := range steps {
+			op := st.Op
+			hit := numbers[op.Number] || holders[strings.ToLower(op.Holder)] || holders[strings.ToLower(op.ResourceAccount)] ||
+				(policy != "" && strings.ToLower(policyName(op.Policy)) == policy)
+			for _, e := range op.Numbers {
+				hit = hit || numbers[e]
+			}
+			if hit {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // HazardVoiceOff: the number.unassign at Steps[0] turns Enterprise Voice

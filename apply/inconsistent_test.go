@@ -144,8 +144,17 @@ func TestBuildCorruptedStateProperty(t *testing.T) {
 		case err == nil, errors.As(err, &re) && !errors.As(err, &ve):
 		case errors.As(err, &ie):
 			inconsistent++
-			if len(ie.Violations) == 0 || len(s.Inconsistencies()) == 0 {
-				t.Fatalf("seed %d: InconsistentStateError of a state without inconsistencies: %v", seed, err)
+			all := map[string]bool{}
+			for _, v := range s.Inconsistencies() {
+				all[v.Rule+" "+v.Message] = true
+			}
+			if len(ie.Violations) == 0 || ie.Verify == nil {
+				t.Fatalf("seed %d: InconsistentStateError without violations or the failed step: %v", seed, err)
+			}
+			for _, v := range ie.Violations {
+				if !all[v.Rule+" "+v.Message] {
+					t.Fatalf("seed %d: reported %s %q, which is not an inconsistency of the state", seed, v.Rule, v.Message)
+				}
 			}
 		default:
 			t.Fatalf("seed %d: Build error %T: %v", seed, err, err)
@@ -156,4 +165,43 @@ func TestBuildCorruptedStateProperty(t *testing.T) {
 		t.Errorf("only %d of %d corrupted states failed verification: the corruption misses the planner", inconsistent, n)
 	}
 	t.Logf("%d of %d corrupted states reported as inconsistent", inconsistent, n)
+}
+
+// TestTouched: a plan's failure is blamed on the state only through
+// inconsistencies its steps touch (a number, its holder, a policy), so an
+// unrelated one (a private line elsewhere) cannot hide a callops bug.
+func TestTouched(t *testing.T) {
+	s := contoso()
+	for i := range s.Numbers {
+		if s.Numbers[i].TelephoneNumber == "+14255550300" { // carol's second number
+			s.Numbers[i].AssignedPstnTargetID, s.Numbers[i].PstnAssignmentStatus = "carol-id", tenant.StatusUserAssigned
+		}
+	}
+	s.Policies[0].EmergencyNumbers = append(s.Policies[0].EmergencyNumbers, "+14255556677") // Redmond lists it twice
+	s.Reindex()
+	vs := s.Inconsistencies()
+	if len(vs) != 2 {
+		t.Fatalf("fixture inconsistencies: %+v", vs)
+	}
+	grant := "Old"
+	tests := []struct {
+		name string
+		op   tenant.Op
+		want []string // rules touched
+	}{
+		{"a grant elsewhere", tenant.Op{Action: tenant.GrantUser, User: "alice@contoso.com", Grant: &grant}, nil},
+		{"carol's other number", tenant.Op{Action: tenant.NumberUnassign, Number: "+14255550400", Holder: "carol@contoso.com"}, []string{tenant.RuleNumberHeldTwice}},
+		{"carol as holder", tenant.Op{Action: tenant.NumberAssign, Number: "+14255550500", Holder: "carol@contoso.com"}, []string{tenant.RuleNumberHeldTwice}},
+		{"Redmond by its Tag", tenant.Op{Action: tenant.PolicyUpdate, Policy: "Tag:Redmond", Description: "x", UpdateDescription: true}, []string{tenant.RuleEmergencyDuplicate}},
+		{"the listed number", tenant.Op{Action: tenant.PolicyRemoveEmergency, Policy: "Other", Numbers: []string{"+14255556677"}}, []string{tenant.RuleEmergencyDuplicate}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, v := range touched(s, []Step{{Index: 1, Op: tt.op}}, vs) {
+			got = append(got, v.Rule)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s: touched %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

@@ -59,17 +59,26 @@ func (e *InconsistentStateError) Error() string {
 	for _, l := range e.Lines() {
 		b.WriteString("\n  " + l)
 	}
+	b.WriteString("\n  " + e.Failed())
 	return b.String()
 }
 
 // Lines are the violations as text, one line each ("message [rule]"), with
-// control characters from the state escaped.
+// what a terminal would act on escaped (tenant.Printable).
 func (e *InconsistentStateError) Lines() []string {
 	out := make([]string, len(e.Violations))
 	for i, v := range e.Violations {
-		out[i] = fmt.Sprintf("%s [%s]", oneLine(v.Message), v.Rule)
+		out[i] = fmt.Sprintf("%s [%s]", tenant.Printable(v.Message), v.Rule)
 	}
 	return out
+}
+
+// Failed says where the plan failed its verification, escaped as Lines.
+func (e *InconsistentStateError) Failed() string {
+	if e.Verify == nil {
+		return "the plan failed its verification"
+	}
+	return tenant.Printable(fmt.Sprintf("the plan failed its verification at step %d (%s): %s", e.Verify.Step, e.Verify.Rule, e.Verify.Message))
 }
 
 func (e *InconsistentStateError) Unwrap() error { return e.Verify }

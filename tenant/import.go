@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -87,9 +88,11 @@ func Printable(s string) string {
 }
 
 // isBidiControl reports the characters that reorder the text around them
-// (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).
+// (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) or break its line
+// (U+2028, U+2029).
 func isBidiControl(r rune) bool {
-	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x2028 || r == 0x2029 // line and paragraph separators: a line break to some terminals
 }
 
 // ImportError is a file of an export that Import cannot read. Line is 1-based,
@@ -133,6 +136,10 @@ type importer struct {
 	// lines holds each user's LineUri (normalized), keyed by lower
 	// ObjectId, for the cross-check with the number inventory.
 	lines map[string]string
+	// unknown counts enum values callops does not know, reported once
+	// each in the order first seen (unknownValue).
+	unknown      map[unknownKey]int
+	unknownOrder []unknownKey
 }
 
 func (im *importer) warn(file, format string, args ...any) {
@@ -216,6 +223,7 @@ func Import(dir string) (*Snapshot, []Warning, error) {
 			return nil, nil, fmt.Errorf("importing %s: %w", dir, &ImportError{File: src.name, Err: err})
 		}
 	}
+	im.warnUnknownValues()
 	im.crossCheck()
 	if err := im.s.Validate(); err != nil {
 		if pe, ok := err.(*ParseError); ok && !pe.shared && exportFiles[pe.section] != "" {
@@ -257,7 +265,7 @@ func (im *importer) inconsistencies() {
 			if kind, _ := im.s.Holder(v.Number); kind == HolderUser {
 				// A user can have a private line beside the main one;
 				// callops knows one number per user.
-				im.warn(ExportNumbers, "%s [%s]: callops manages one number per user (a private line is not supported); kept as exported, but a plan that changes this user's numbers may be refused", v.Message, v.Rule)
+				im.warn(ExportNumbers, "%s [%s]: kept as exported; a plan that changes this user's numbers may be refused", v.Message, v.Rule)
 				continue
 			}
 		}
@@ -289,7 +297,7 @@ func (im *importer) enum(file string, o psObject, prop string, table []string) s
 	if n, ok := v.(interface{ Int64() (int64, error) }); ok {
 		i, err := n.Int64()
 		if err != nil || i < 0 || int(i) >= len(table) {
-			im.warn(file, "%s value %v is not one callops knows; kept as written", prop, v)
+			im.unknownValue(file, prop, fmt.Sprint(v))
 			s, _ := o.str(prop)
 			return s
 		}
@@ -303,9 +311,36 @@ func (im *importer) enum(file string, o psObject, prop string, table []string) s
 		}
 	}
 	if s != "" {
-		im.warn(file, "%s value %q is not one callops knows; kept as written", prop, s)
+		im.unknownValue(file, prop, strconv.Quote(s))
 	}
 	return s
+}
+
+// unknownValue counts a value of an enum property callops does not know
+// (a new number type, say): warnUnknownValues reports each once, with how
+// many entries have it, not once per number of a large inventory.
+func (im *importer) unknownValue(file, prop, value string) {
+	k := unknownKey{file, prop, value}
+	if im.unknown[k] == 0 {
+		im.unknownOrder = append(im.unknownOrder, k)
+	}
+	if im.unknown == nil {
+		im.unknown = map[unknownKey]int{}
+	}
+	im.unknown[k]++
+}
+
+type unknownKey struct{ file, prop, value string }
+
+func (im *importer) warnUnknownValues() {
+	for _, k := range im.unknownOrder {
+		n := im.unknown[k]
+		entries := "entries"
+		if n == 1 {
+			entries = "entry"
+		}
+		im.warn(k.file, "%s value %s is not one callops knows (%d %s); kept as written", k.prop, k.value, n, entries)
+	}
 }
 
 func (im *importer) warnEnum(file string) {
@@ -511,7 +546,7 @@ func (im *importer) numbers(objs []psObject) error {
 					n.Capability = append(n.Capability, capabilityEnum[k])
 					continue
 				}
-				im.warn(file, "%s: Capability value %v is not one callops knows; kept as written", tel, c)
+				im.unknownValue(file, "Capability", fmt.Sprint(c))
 			}
 			if s, ok := scalarString(c); ok && s != "" {
 				n.Capability = append(n.Capability, s)

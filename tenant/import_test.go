@@ -219,7 +219,7 @@ func TestImportShapes(t *testing.T) {
 				ExportNumbers: `[{"TelephoneNumber":"+14255550100","NumberType":"CallingPlan","AssignedPstnTargetId":"aaaaaaaa-0000-4000-8000-000000000001","PstnAssignmentStatus":"VoiceApplicationAssigned"},
 {"TelephoneNumber":"+14255550101","NumberType":"CallingPlan","AssignedPstnTargetId":"aaaaaaaa-0000-4000-8000-000000000001","PstnAssignmentStatus":"VoiceApplicationAssigned"},
 {"TelephoneNumber":"+14255550111","NumberType":"Bogus","AssignedPstnTargetId":"Alice@contoso.com","PstnAssignmentStatus":"UserAssigned"},
-{"TelephoneNumber":"+14255550112","NumberType":"CallingPlan","AssignedPstnTargetId":"bbbbbbbb-0000-4000-8000-000000000002","PstnAssignmentStatus":"UserAssigned"},
+{"TelephoneNumber":"+14255550112","NumberType":"Bogus","AssignedPstnTargetId":"bbbbbbbb-0000-4000-8000-000000000002","PstnAssignmentStatus":"UserAssigned"},
 {"TelephoneNumber":"+14255556677","NumberType":"CallingPlan","AssignedPstnTargetId":"TeamsSharedCallingRoutingPolicy|Tag:Redmond","PstnAssignmentStatus":"PolicyAssigned"}]`,
 				ExportGroupAssignments: `[{"GroupId":"{EEEEEEEE-0000-4000-8000-000000000005}","PolicyName":"Redmond","Rank":1.5},
 {"GroupId":"eeeeeeee-0000-4000-8000-000000000006","PolicyName":"Global","Rank":2},
@@ -248,13 +248,13 @@ func TestImportShapes(t *testing.T) {
 				`locations.json: entry 2 has LocationId "hq-1", not a GUID: kept as written`,
 				"policies.json: policy Redmond lists emergency number +14255556677 twice: kept once",
 				"policies.json: policy Seattle has no ResourceAccount, which the service requires: kept without one",
-				`numbers.json: numbertype value "Bogus" is not one callops knows; kept as written`,
 				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000005 has Rank 1.5, not a whole number callops can hold: recorded as rank 0",
 				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000006 is assigned the Global instance, which is no group assignment: skipped",
 				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000007 has Rank 0; ranks start at 1: kept as written",
 				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000008 has Rank 10000000000000000000000, not a whole number callops can hold: recorded as rank 0",
+				`numbers.json: numbertype value "Bogus" is not one callops knows (2 entries); kept as written`,
 				`users.json: user bob@contoso.com has LineUri "+1\x1b[2J", which the number inventory does not assign to them: not imported`,
-				"numbers.json: alice@contoso.com holds 2 numbers: +14255550111, +14255550112 [number-held-twice]: callops manages one number per user (a private line is not supported); kept as exported, but a plan that changes this user's numbers may be refused",
+				"numbers.json: alice@contoso.com holds 2 numbers: +14255550111, +14255550112 (a private line? callops manages one number per user) [number-held-twice]: kept as exported; a plan that changes this user's numbers may be refused",
 				"numbers.json: ra1@contoso.com holds 2 numbers: +14255550100, +14255550101 [number-held-twice]: the service never allows this, so the export was probably taken while the tenant changed; kept as exported (export again, or a plan through it will be refused)",
 			},
 		},
@@ -366,8 +366,8 @@ func FuzzParseExport(f *testing.F) {
 // terminal would act on (escape sequences, BEL, bidirectional overrides,
 // bytes that are not UTF-8) is escaped when it is printed.
 func TestWarningPrintable(t *testing.T) {
-	w := Warning{File: ExportPolicies, Message: "policy Sales\x1b[2J\a\u202egnp.exe has \xff, ok: Zürich"}
-	want := `policies.json: policy Sales\x1b[2J\x07\u+202Egnp.exe has \xff, ok: Zürich`
+	w := Warning{File: ExportPolicies, Message: "policy Sales\x1b[2J\a\u202egnp.exe has \xff,\u2028ok: Zürich"}
+	want := `policies.json: policy Sales\x1b[2J\x07\u+202Egnp.exe has \xff,\u+2028ok: Zürich`
 	if got := w.String(); got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}

@@ -113,12 +113,14 @@ func (s *Snapshot) CheckInvariants() []Violation {
 	return out
 }
 
-// keptAlways are the rules of CheckInvariants that the service never lets a
-// tenant break, whatever the order of operations: one number per holder,
-// and an emergency number listed once, by one policy, and held by that
-// policy alone. The others (a policy whose resource account lost its
-// number or changed country, a grant of a deleted policy, ...) describe
-// tenants that do exist, and a plan starts from them as they are.
+// keptAlways are the rules of CheckInvariants that the planner relies on
+// and the service keeps, whatever the order of operations: one number per
+// resource account, and an emergency number listed once, by one policy,
+// and held by that policy alone. One number per user is callops' own
+// limit: a user may have a private line beside the main number, which
+// callops does not support. The others (a policy whose resource account
+// lost its number or changed country, a grant of a deleted policy, ...)
+// describe tenants that do exist, and a plan starts from them as they are.
 var keptAlways = map[string]bool{
 	RuleNumberHeldTwice:      true,
 	RuleEmergencyDuplicate:   true,
@@ -143,7 +145,11 @@ func (s *Snapshot) Inconsistencies() []Violation {
 			continue
 		}
 		if v.Rule == RuleNumberHeldTwice {
-			if kind, _ := s.Holder(v.Number); kind != HolderUser && kind != HolderResourceAccount {
+			switch kind, _ := s.Holder(v.Number); kind {
+			case HolderResourceAccount:
+			case HolderUser:
+				v.Message += " (a private line? callops manages one number per user)"
+			default:
 				continue
 			}
 		}

@@ -308,6 +308,7 @@ func inconsistentStateError(file string, ie *apply.InconsistentStateError) error
 		}
 		b.WriteString("\n  " + l)
 	}
+	b.WriteString("\n  " + ie.Failed())
 	return withHint(errors.New(b.String()),
 		"the service keeps these rules itself, so the state was edited by hand or exported while the tenant was changing (callops import warns about it): export and import again once the tenant is quiet; a user with a private line (two numbers) is not supported")
 }
