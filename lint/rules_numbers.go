@@ -34,6 +34,11 @@ var numberRules = []Rule{
 		check:   checkNumberOnPremises,
 	},
 	{
+		ID: "number-capability", Severity: Error, Source: srcAssignment + " (Capability)", NeedsState: true,
+		Summary: "a number given to a resource account or user has the capability for it (VoiceApplicationAssignment, UserAssignment)",
+		check:   checkNumberCapability,
+	},
+	{
 		ID: "user-has-number", Severity: Error, Source: srcSetupExtension,
 		Summary: "a user granted a Shared Calling policy has no phone number, except a Direct Routing number with ;ext=",
 		check:   checkUserHasNumber,
@@ -209,6 +214,41 @@ func checkNumberTypeMismatch(c *Context) {
 			c.report(u.TypePos, schema.Path("userNumbers", u.UPN, "type"),
 				"%s of user %s is a %s number in the tenant, not %s", u.Number, u.UPN, t, u.Type)
 		}
+	}
+}
+
+// checkNumberCapability reports a number callops would assign to a holder
+// its inventory Capability does not allow: a resource account needs
+// VoiceApplicationAssignment, a user UserAssignment. A number without
+// listed capabilities, or already with that holder, is not checked (plan
+// checks the same, diff/fit.go checkAssignable).
+func checkNumberCapability(c *Context) {
+	check := func(num, holderID, capability, kind, upn string, pos schema.Pos, path string) {
+		inv := c.inventory(num)
+		if inv == nil || len(inv.Capability) == 0 || (holderID != "" && strings.EqualFold(inv.AssignedPstnTargetID, holderID)) {
+			return
+		}
+		for _, cp := range inv.Capability {
+			if strings.EqualFold(cp, capability) {
+				return
+			}
+		}
+		c.report(pos, path, "%s can't be assigned to %s %s: its capabilities are %s, not %s",
+			num, kind, upn, strings.Join(inv.Capability, ", "), capability)
+	}
+	for _, ra := range c.desired.ResourceAccounts {
+		var id string
+		if sra := c.stateAccount(ra.UPN); sra != nil {
+			id = sra.ObjectID
+		}
+		check(ra.Number, id, "VoiceApplicationAssignment", "resource account", ra.UPN, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"))
+	}
+	for _, u := range c.desired.UserNumbers {
+		var id string
+		if su := c.stateUser(u.UPN); su != nil {
+			id = su.ObjectID
+		}
+		check(u.Number, id, "UserAssignment", "user", u.UPN, u.NumberPos, schema.Path("userNumbers", u.UPN, "number"))
 	}
 }
 

@@ -315,6 +315,25 @@ var ruleCases = []ruleCase{
 			stateNumber(s, "+14255556679").NumberSource = "OnPremises"
 		}},
 
+	// number-capability
+	{name: "user number that only an account may hold", rule: "number-capability", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			n := stateNumber(s, "+14255556679")
+			n.AssignedPstnTargetID, n.PstnAssignmentStatus, n.Capability = "", tenant.StatusUnassigned, []string{"VoiceApplicationAssignment"}
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		}, msg: "can't be assigned to user dave@contoso.com: its capabilities are VoiceApplicationAssignment, not UserAssignment"},
+	{name: "capability already in place", rule: "number-capability", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			stateNumber(s, "+14255556679").Capability = []string{"VoiceApplicationAssignment"}
+		}},
+	{name: "no capabilities listed", rule: "number-capability", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			n := stateNumber(s, "+14255556679")
+			n.AssignedPstnTargetID, n.PstnAssignmentStatus, n.Capability = "", tenant.StatusUnassigned, nil
+		}},
+
 	// user-has-number
 	{name: "granted user with a declared number", rule: "user-has-number",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
@@ -581,7 +600,7 @@ func TestNeedsState(t *testing.T) {
 			got = append(got, r.ID)
 		}
 	}
-	want := []string{"emergency-number-in-tenant", "number-type-mismatch", "number-on-premises",
+	want := []string{"emergency-number-in-tenant", "number-type-mismatch", "number-on-premises", "number-capability",
 		"user-voice-enabled", "resource-account-unknown", "location-unknown", "user-unknown"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("rules that need a state (-want +got):\n%s", d)
@@ -616,12 +635,12 @@ func TestRulesTable(t *testing.T) {
 		"emergency-number-in-tenant", "emergency-number-duplicate", "emergency-number-extension", "number-format",
 		"number-held-twice", "number-type-mismatch", "number-on-premises", "user-has-number", "user-voice-enabled",
 		"user-granted-twice", "grant-unknown-policy", "group-limit", "policy-unused", "schema",
-		"resource-account-unknown", "location-unknown", "user-unknown"} {
+		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability"} {
 		if !seen[id] {
 			t.Errorf("rule %s is missing", id)
 		}
 	}
-	if len(seen) != 27 {
-		t.Errorf("%d rules, want 27", len(seen))
+	if len(seen) != 28 {
+		t.Errorf("%d rules, want 28", len(seen))
 	}
 }
