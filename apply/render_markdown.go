@@ -3,8 +3,8 @@ package apply
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/callops/callops/tenant"
 )
 
 // MarkdownMarker is the first line of every markdown plan: a hidden HTML
@@ -149,29 +149,12 @@ func codeFence(steps []Step) string {
 // oneLine keeps a rendered line on one line: a newline inside a description
 // would otherwise start a new diff line.
 //
-// Other control characters, and bytes that are not UTF-8, are shown as
-// \xNN: names come from the desired state and the tenant, and an escape
-// sequence in one must not recolour or rewrite the terminal or the CI log
-// that shows the plan.
+// Other control characters, bidirectional overrides and bytes that are not
+// UTF-8 are escaped (tenant.Printable): names come from the desired state
+// and the tenant, and an escape sequence in one must not recolour or
+// rewrite the terminal or the CI log that shows the plan.
 func oneLine(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	if utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
+	return tenant.Printable(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s))
 }
 
 // mdEscape escapes the characters that would turn text into markup or HTML

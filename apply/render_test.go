@@ -161,24 +161,26 @@ func TestRenderMarkdownFence(t *testing.T) {
 	}
 }
 
-// TestRenderControlCharacters: a name with an escape sequence or a line
-// break (from a desired state or a tenant) reaches neither the terminal nor
-// the comment raw: each step stays on its line, escapes shown as \xNN.
+// TestRenderControlCharacters: a name with an escape sequence, a line
+// break or a bidirectional override (from a desired state or a tenant)
+// reaches neither the terminal nor the comment raw: each step stays on its
+// line, escapes shown as \xNN or \u+NNNN.
 func TestRenderControlCharacters(t *testing.T) {
 	p := &Plan{Format: PlanFormat, Steps: []Step{
 		{Index: 1, Op: tenant.Op{Action: tenant.GrantUser, User: "eve\x1b[2J@contoso.com", Grant: testGrant("Van\x1b[31mX\ncouver")}, Reason: "why\x07"},
 		{Index: 2, Op: tenant.Op{Action: tenant.PolicyDelete, Policy: "Old\rPolicy\x9b"}},
 		{Index: 3, Op: tenant.Op{Action: tenant.PolicyDelete, Policy: "C1\u009bcontrol"}},
+		{Index: 4, Op: tenant.Op{Action: tenant.PolicyDelete, Policy: "Sales\u202egnp.exe"}},
 	}}
-	p.Summary.Steps = 3
+	p.Summary.Steps = 4
 	text := RenderText(p, TextOptions{})
 	md := RenderMarkdown(p)
 	for name, out := range map[string]string{"text": text, "markdown": md} {
-		if strings.ContainsAny(out, "\x1b\x07\r\x9b") || strings.ContainsRune(out, '\u009b') {
+		if strings.ContainsAny(out, "\x1b\x07\r\x9b\u202e") || strings.ContainsRune(out, '\u009b') {
 			t.Errorf("%s output has a raw control character:\n%q", name, out)
 		}
 		if !strings.Contains(out, `eve\x1b[2J@contoso.com`) || !strings.Contains(out, `Van\x1b[31mX couver`) ||
-			!strings.Contains(out, `Old Policy\x9b`) || !strings.Contains(out, `C1\x9bcontrol`) {
+			!strings.Contains(out, `Old Policy\x9b`) || !strings.Contains(out, `C1\x9bcontrol`) || !strings.Contains(out, `Sales\u+202Egnp.exe`) {
 			t.Errorf("%s output does not show the names escaped:\n%s", name, out)
 		}
 	}
