@@ -253,14 +253,22 @@ func (in *psInterpreter) ifStatement() error {
 			if err := in.expect(tokPunct, "("); err != nil {
 				return err
 			}
-			v, err := in.condition()
-			if err != nil {
-				return err
+			if done {
+				// PowerShell evaluates no elseif condition after a
+				// branch was taken: a guard of a policy deleted by an
+				// earlier run must not be asked.
+				in.skipCommand()
+				cond = false
+			} else {
+				v, err := in.condition()
+				if err != nil {
+					return err
+				}
+				cond = v
 			}
 			if err := in.expect(tokPunct, ")"); err != nil {
 				return err
 			}
-			cond = v
 		} else {
 			cond = true // else
 		}
