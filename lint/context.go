@@ -53,6 +53,9 @@ type Context struct {
 	// lower-casing each one's ObjectId into a map.
 	stUserHeld  []int32
 	stLocations map[string]*tenant.Location
+	// given maps the numbers the desired state assigns to their holder's
+	// description (takenBy), built on first use.
+	given map[string]string
 
 	rule     *Rule
 	findings []Finding
@@ -309,6 +312,10 @@ type accountLine struct {
 	// when none; locationKey is its key in the config when declared.
 	locationID  string
 	locationKey string
+	// lostTo, for an account known only from the state, names the holder
+	// the desired state gives the account's number to ("resource account
+	// x", "user y", "policy Z"): after the plan the account has none.
+	lostTo string
 }
 
 // line resolves a resource account named by a policy.
@@ -340,12 +347,42 @@ func (c *Context) line(upn string) accountLine {
 	}
 	l.exists = true
 	if n := c.heldBy(sra.ObjectID); n != nil {
+		if to := c.takenBy(n.TelephoneNumber); to != "" {
+			l.lostTo = to
+			return l
+		}
 		l.number, l.numType = n.TelephoneNumber, n.NumberType
 		if c.knownLocation(n.LocationID) {
 			l.locationID = n.LocationID
 		}
 	}
 	return l
+}
+
+// takenBy names the holder the desired state gives number to ("resource
+// account x", "user y", "policy Z"), or "" when it gives it to nobody. The
+// lookup is built on first use.
+func (c *Context) takenBy(number string) string {
+	if c.given == nil {
+		c.given = map[string]string{}
+		d := c.desired
+		for _, ra := range d.ResourceAccounts {
+			if ra.Number != "" {
+				c.given[ra.Number] = "resource account " + ra.UPN
+			}
+		}
+		for _, u := range d.UserNumbers {
+			if u.Number != "" {
+				c.given[u.Number] = "user " + u.UPN
+			}
+		}
+		for _, p := range d.Policies {
+			for _, e := range p.EmergencyNumbers {
+				c.given[e.Value] = "policy " + p.Name + " (as an emergency number)"
+			}
+		}
+	}
+	return c.given[number]
 }
 
 // holds reports whether the tenant's resource account upn holds the number n.

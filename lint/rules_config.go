@@ -79,6 +79,10 @@ func isNumberType(t string) bool {
 func checkResourceAccountNumber(c *Context) {
 	c.forUsedAccounts(func(l accountLine, p *schema.Policy) {
 		switch {
+		case l.lostTo != "":
+			pos, path := accountRef(l, p, "", schema.Pos{})
+			c.report(pos, path, "resource account %s, used by policy %s, loses its number to %s: outbound calls of the policy's users fail; declare another number for it, or move the policy to another account",
+				l.upn, p.Name, l.lostTo)
 		case l.number == "":
 			pos, path := accountRef(l, p, "", schema.Pos{})
 			c.report(pos, path, "resource account %s, used by policy %s, has no number: outbound calls of the policy's users fail", l.upn, p.Name)

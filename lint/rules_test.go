@@ -110,6 +110,20 @@ var ruleCases = []ruleCase{
 			n.AssignedPstnTargetID, n.PstnAssignmentStatus = "", tenant.StatusUnassigned
 		},
 		want: func(d *schema.Desired) []where { return []where{raRef(d, "Vancouver"), raRef(d, "Whistler")} }},
+	{name: "tenant account whose number the config gives away", rule: "resource-account-number", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			d.ResourceAccounts = d.ResourceAccounts[:1] // ra2 known only from the state
+			d.ResourceAccounts[0].Number = "+16045551234"
+		},
+		want: func(d *schema.Desired) []where { return []where{raRef(d, "Vancouver")} },
+		msg:  "ra2@contoso.com, used by policy Vancouver, loses its number to resource account ra1@contoso.com"},
+	{name: "tenant account whose number becomes an emergency number", rule: "resource-account-number", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.ResourceAccounts = d.ResourceAccounts[:1]
+			d.Policies[0].EmergencyNumbers = append(d.Policies[0].EmergencyNumbers, g.loc("+16045551234"))
+		},
+		want: func(d *schema.Desired) []where { return []where{raRef(d, "Vancouver")} },
+		msg:  "loses its number to policy Redmond (as an emergency number)"},
 	{name: "unused account without number", rule: "resource-account-number",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
 			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Pos: g.next()})
