@@ -53,9 +53,9 @@ type Context struct {
 	// lower-casing each one's ObjectId into a map.
 	stUserHeld  []int32
 	stLocations map[string]*tenant.Location
-	// given maps the numbers the desired state assigns to their holder's
-	// description (takenBy), built on first use.
-	given map[string]string
+	// given maps the numbers the desired state assigns to their holder
+	// (takenBy, givenTo), built on first use.
+	given map[string]holderAt
 
 	rule     *Rule
 	findings []Finding
@@ -359,26 +359,39 @@ func (c *Context) line(upn string) accountLine {
 	return l
 }
 
+// holderAt is a holder the desired state gives a number to, described
+// ("resource account x", "user y", "policy Z (as an emergency number)"),
+// and where the desired state says so.
+type holderAt struct {
+	what string
+	pos  schema.Pos
+	path string
+}
+
 // takenBy names the holder the desired state gives number to ("resource
-// account x", "user y", "policy Z"), or "" when it gives it to nobody. The
-// lookup is built on first use.
-func (c *Context) takenBy(number string) string {
+// account x", "user y", "policy Z"), or "" when it gives it to nobody.
+func (c *Context) takenBy(number string) string { return c.givenTo(number).what }
+
+// givenTo is the holder the desired state gives number to, zero when it
+// gives it to nobody. The lookup is built on first use.
+func (c *Context) givenTo(number string) holderAt {
 	if c.given == nil {
-		c.given = map[string]string{}
+		c.given = map[string]holderAt{}
 		d := c.desired
 		for _, ra := range d.ResourceAccounts {
 			if ra.Number != "" {
-				c.given[ra.Number] = "resource account " + ra.UPN
+				c.given[ra.Number] = holderAt{"resource account " + ra.UPN, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number")}
 			}
 		}
 		for _, u := range d.UserNumbers {
 			if u.Number != "" {
-				c.given[u.Number] = "user " + u.UPN
+				c.given[u.Number] = holderAt{"user " + u.UPN, u.NumberPos, schema.Path("userNumbers", u.UPN, "number")}
 			}
 		}
 		for _, p := range d.Policies {
-			for _, e := range p.EmergencyNumbers {
-				c.given[e.Value] = "policy " + p.Name + " (as an emergency number)"
+			for j, e := range p.EmergencyNumbers {
+				c.given[e.Value] = holderAt{"policy " + p.Name + " (as an emergency number)", e.Pos,
+					schema.Path("policies", p.Name, "emergencyNumbers", j)}
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/callops/callops/schema"
+	"github.com/callops/callops/tenant"
 )
 
 // configRules are the configuration rules of Shared Calling
@@ -35,6 +36,11 @@ var configRules = []Rule{
 		ID: "policy-number-country", Severity: Error, Source: srcSetupConfig,
 		Summary: "all numbers of a policy have the same country (libphonenumber region; with a state, the inventory's IsoCountryCode)",
 		check:   checkPolicyNumberCountry,
+	},
+	{
+		ID: "undeclared-global", Severity: Error, Source: srcSetupConfig + "; docs/decisions.md (an undeclared Global is left as it is)", NeedsState: true,
+		Summary: "when Global is not declared, the resource account the tenant's Global uses still fits it after the desired state changes or gives away its number (type, emergency location, emergency numbers' type and country)",
+		check:   checkUndeclaredGlobal,
 	},
 	{
 		ID: "location-country", Severity: Warning, Source: srcSetupConfig,
@@ -240,5 +246,91 @@ func checkTollFreeEmergencyNumbers(c *Context) {
 		c.report(p.ResourceAccountPos, schema.Path("policies", p.Name, "resourceAccount"),
 			"policy %s has no emergency numbers, but its resource account %s has toll-free number %s, which can't be an emergency callback number",
 			p.Name, l.upn, l.number)
+	}
+}
+
+// undeclaredGlobalNote ends every undeclared-global finding: why a policy the
+// desired state does not mention is checked, and the two ways out.
+const undeclaredGlobalNote = "; policy Global is not declared, so callops leaves it as it is: declare it (with the account it should use), or leave the account's number alone"
+
+// checkUndeclaredGlobal checks the tenant's Global policy when the desired
+// state does not declare it. callops leaves an undeclared Global as it is
+// (docs/decisions.md), so when the desired state changes the number of the
+// resource account Global uses, or gives that number to another holder, the
+// account must still fit Global afterwards: plan refuses the desired state
+// otherwise (diff/fit.go, fitUndeclaredGlobal, which this mirrors). A
+// location-only change, or a problem Global has already, is not reported.
+// Findings point where the desired state changes the number. What the
+// account's own policies' rules report (resource-account-number,
+// resource-account-location for an account a declared policy uses too) is
+// not reported twice.
+func checkUndeclaredGlobal(c *Context) {
+	if _, ok := c.desired.Policy(tenant.GlobalPolicy); ok {
+		return // declared: checked as any policy
+	}
+	g := c.state.PolicyByIdentity(tenant.GlobalPolicy)
+	if g == nil || g.ResourceAccount == "" {
+		return
+	}
+	sra := c.state.ResourceAccountByID(g.ResourceAccount)
+	if sra == nil {
+		return
+	}
+	upn := sra.UserPrincipalName
+	cur := c.heldBy(sra.ObjectID)
+	var at holderAt
+	if decl, ok := c.accounts[lower(upn)]; ok {
+		if cur != nil && cur.TelephoneNumber == decl.Number {
+			return
+		}
+		at = holderAt{pos: decl.NumberPos, path: schema.Path("resourceAccounts", decl.UPN, "number")}
+	} else {
+		if cur == nil {
+			return
+		}
+		if at = c.givenTo(cur.TelephoneNumber); at.what == "" {
+			return
+		}
+	}
+	l := c.line(upn)
+	report := func(format string, args ...any) {
+		c.report(at.pos, at.path, format+undeclaredGlobalNote, args...)
+	}
+	if len(c.accountPolicies[lower(upn)]) == 0 {
+		switch {
+		case l.lostTo != "":
+			report("resource account %s, used by policy Global, loses its number to %s: outbound calls of Global's users fail", upn, l.lostTo)
+			return
+		case !isNumberType(l.numType):
+			report("the number %s of resource account %s, used by policy Global, is of type %q: want CallingPlan, OperatorConnect or DirectRouting", l.number, upn, l.numType)
+			return
+		case l.locationID == "":
+			report("the number %s of resource account %s, used by policy Global, will have no emergency location", l.number, upn)
+		}
+	}
+	if l.number == "" || !isNumberType(l.numType) {
+		return // reported by the rules of the declared policies using the account
+	}
+	country := c.country(l.number)
+	for _, e := range g.EmergencyNumbers {
+		if c.takenBy(e) != "" {
+			continue // the desired state gives it to another holder
+		}
+		inv := c.inventory(e)
+		switch {
+		case inv == nil:
+			if l.numType != schema.DirectRouting {
+				report("emergency number %s of policy Global is not in the tenant's number inventory, but the %s number %s of its resource account %s needs it there", e, l.numType, l.number, upn)
+			}
+			continue
+		case !strings.EqualFold(inv.NumberType, l.numType):
+			report("emergency number %s of policy Global is a %s number, but resource account %s's number %s is %s: all numbers of a policy have the same type",
+				e, inv.NumberType, upn, l.number, l.numType)
+			continue
+		}
+		if ec := c.country(e); ec != "" && country != "" && ec != country {
+			report("emergency number %s of policy Global is in %s, but resource account %s's number %s is in %s: all numbers of a policy have the same country",
+				e, ec, upn, l.number, country)
+		}
 	}
 }

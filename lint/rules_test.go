@@ -1,12 +1,14 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/callops/callops/diff"
 	"github.com/callops/callops/schema"
 	"github.com/callops/callops/tenant"
 )
@@ -329,6 +331,64 @@ var ruleCases = []ruleCase{
 			stateNumber(s, "+14255556679").NumberSource = "OnPremises"
 		}},
 
+	// undeclared-global: the state's Global uses ra2 (Vancouver's account,
+	// +16045551234, OperatorConnect, CA) with a CA emergency number, or ra3,
+	// an account the desired state does not declare.
+	{name: "Global left alone", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { withGlobal(s, "ra2-id") }},
+	{name: "Global's account renumbered to another country", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			withGlobal(s, "ra2-id")
+			ra(d, "ra2@contoso.com").Number = "+14255550200"
+		},
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra2@contoso.com", "number")} },
+		msg:  "emergency number +16045550911 of policy Global is in CA, but resource account ra2@contoso.com's number +14255550200 is in US: all numbers of a policy have the same country; policy Global is not declared"},
+	{name: "Global's account renumbered to another type", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			withGlobal(s, "ra2-id")
+			r := ra(d, "ra2@contoso.com")
+			r.Number, r.Type = "+16045550300", "DirectRouting"
+		},
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra2@contoso.com", "number")} },
+		msg:  "is a OperatorConnect number, but resource account ra2@contoso.com's number +16045550300 is DirectRouting"},
+	{name: "Global's emergency number taken by a declared policy", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			withGlobal(s, "ra2-id")
+			r := ra(d, "ra2@contoso.com")
+			r.Number, r.Type = "+16045550300", "DirectRouting"
+			pol(d, "Vancouver").EmergencyNumbers = []schema.Located{g.loc("+16045550911")}
+		}},
+	{name: "Global's account moved to another location only", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			withGlobal(s, "ra2-id")
+			ra(d, "ra2@contoso.com").Location = "redmond"
+		}},
+	{name: "Global declared", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			withGlobal(s, "ra2-id")
+			ra(d, "ra2@contoso.com").Number = "+14255550200"
+			d.Policies = append(d.Policies, schema.Policy{Name: "Global", Pos: g.next(), ResourceAccount: "ra1@contoso.com", ResourceAccountPos: g.next()})
+		}},
+	{name: "Global's undeclared account loses its number", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			withGlobal(s, "ra3-id")
+			dave(d).Number = "+14255550300"
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		},
+		msg: "resource account ra3@contoso.com, used by policy Global, loses its number to user dave@contoso.com"},
+	{name: "Global's undeclared account keeps its number", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { withGlobal(s, "ra3-id") }},
+	{name: "Global's account declared with a new number without location", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			withGlobal(s, "ra3-id")
+			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+16045550400",
+				Type: "OperatorConnect", Pos: g.next(), NumberPos: g.next(), TypePos: g.next()})
+		},
+		want: func(d *schema.Desired) []where { return []where{raField(d, "ra3@contoso.com", "number")} },
+		msg:  "the number +16045550400 of resource account ra3@contoso.com, used by policy Global, will have no emergency location"},
+
 	// number-capability
 	{name: "user number that only an account may hold", rule: "number-capability", state: true,
 		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
@@ -614,7 +674,7 @@ func TestNeedsState(t *testing.T) {
 			got = append(got, r.ID)
 		}
 	}
-	want := []string{"emergency-number-in-tenant", "number-type-mismatch", "number-on-premises", "number-capability",
+	want := []string{"undeclared-global", "emergency-number-in-tenant", "number-type-mismatch", "number-on-premises", "number-capability",
 		"user-voice-enabled", "resource-account-unknown", "location-unknown", "user-unknown"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("rules that need a state (-want +got):\n%s", d)
@@ -649,12 +709,79 @@ func TestRulesTable(t *testing.T) {
 		"emergency-number-in-tenant", "emergency-number-duplicate", "emergency-number-extension", "number-format",
 		"number-held-twice", "number-type-mismatch", "number-on-premises", "user-has-number", "user-voice-enabled",
 		"user-granted-twice", "grant-unknown-policy", "group-limit", "policy-unused", "schema",
-		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability"} {
+		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability", "undeclared-global"} {
 		if !seen[id] {
 			t.Errorf("rule %s is missing", id)
 		}
 	}
-	if len(seen) != 28 {
-		t.Errorf("%d rules, want 28", len(seen))
+	if len(seen) != 29 {
+		t.Errorf("%d rules, want 29", len(seen))
+	}
+}
+
+// withGlobal gives s a Global policy that uses the resource account with
+// ObjectId accountID and lists the emergency number +16045550911
+// (OperatorConnect, CA). It adds ra3 (ObjectId ra3-id, holding
+// +14255550300, CallingPlan, Redmond) and the unassigned numbers
+// +14255550200 (OperatorConnect, US), +16045550400 (OperatorConnect, CA) and
+// +16045550300 (DirectRouting, CA).
+func withGlobal(s *tenant.Snapshot, accountID string) {
+	s.Tenant.GlobalPolicy = tenant.GlobalPolicy
+	s.Policies = append(s.Policies, tenant.Policy{Identity: tenant.GlobalPolicy, ResourceAccount: accountID, EmergencyNumbers: []string{"+16045550911"}})
+	s.ResourceAccounts = append(s.ResourceAccounts, tenant.ResourceAccount{ObjectID: "ra3-id", UserPrincipalName: "ra3@contoso.com"})
+	s.Numbers = append(s.Numbers,
+		tenant.Number{TelephoneNumber: "+16045550911", NumberType: "OperatorConnect", IsoCountryCode: "CA",
+			AssignedPstnTargetID: tenant.PolicyTargetPrefix + tenant.GlobalPolicy, PstnAssignmentStatus: tenant.StatusPolicyAssigned, NumberSource: "Online"},
+		tenant.Number{TelephoneNumber: "+14255550300", NumberType: "CallingPlan", IsoCountryCode: "US", LocationID: redmondID,
+			AssignedPstnTargetID: "ra3-id", PstnAssignmentStatus: tenant.StatusVoiceAppAssigned, NumberSource: "Online"},
+		tenant.Number{TelephoneNumber: "+14255550200", NumberType: "OperatorConnect", IsoCountryCode: "US",
+			PstnAssignmentStatus: tenant.StatusUnassigned, NumberSource: "Online"},
+		tenant.Number{TelephoneNumber: "+16045550400", NumberType: "OperatorConnect", IsoCountryCode: "CA",
+			PstnAssignmentStatus: tenant.StatusUnassigned, NumberSource: "Online"},
+		tenant.Number{TelephoneNumber: "+16045550300", NumberType: "DirectRouting", IsoCountryCode: "CA",
+			PstnAssignmentStatus: tenant.StatusUnassigned, NumberSource: "Online"},
+	)
+}
+
+// TestUndeclaredGlobalAgreesWithPlan runs the undeclared-global cases through
+// plan's own check (diff.Compute): lint reports the undeclared Global at
+// the places plan refuses it, no more and no fewer.
+func TestUndeclaredGlobalAgreesWithPlan(t *testing.T) {
+	const note = "policy Global is not declared"
+	n := 0
+	for _, tc := range ruleCases {
+		if tc.rule != "undeclared-global" {
+			continue
+		}
+		n++
+		t.Run(tc.name, func(t *testing.T) {
+			d, g := cleanDesired()
+			s := cleanState()
+			tc.edit(d, s, g)
+			var fromLint []where
+			for _, f := range Run(d, s) {
+				if f.Rule == "undeclared-global" {
+					fromLint = append(fromLint, where{f.Pos, f.Path})
+				}
+			}
+			var fromPlan []where
+			_, err := diff.Compute(d, s)
+			var re *diff.ResolveError
+			if errors.As(err, &re) {
+				for _, p := range re.Problems {
+					if strings.Contains(p.Message, note) {
+						fromPlan = append(fromPlan, where{p.Pos, p.Path})
+					}
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(fromPlan, fromLint); d != "" {
+				t.Errorf("lint's undeclared-global findings differ from plan's (-plan +lint):\n%s\nplan: %v", d, err)
+			}
+		})
+	}
+	if n < 8 {
+		t.Errorf("%d undeclared-global cases, want at least 8", n)
 	}
 }
