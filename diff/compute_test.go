@@ -235,6 +235,34 @@ func TestComputeProblems(t *testing.T) {
 	}
 }
 
+// TestComputeOtherTenant: a state of another tenant is refused with that one
+// problem, at the desired state's domain, before anything is compared; the
+// same tenant written in another case, with a final dot, or a state without
+// a domain, is compared as usual.
+func TestComputeOtherTenant(t *testing.T) {
+	d, s := contosoDesired(), contoso()
+	d.DomainPos = schema.Pos{File: "tenant.cue", Line: 3, Col: 17}
+	d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ghost@contoso.com", Number: "+14255550300", Type: "CallingPlan"})
+	s.Tenant.Domain = "fabrikam.onmicrosoft.com"
+	_, err := Compute(d, s)
+	var re *ResolveError
+	if !errors.As(err, &re) {
+		t.Fatalf("Compute error = %v, want *ResolveError", err)
+	}
+	want := []Problem{{Path: "tenant.domain", Pos: d.DomainPos,
+		Message: "the desired state is for tenant " + d.Domain + ", but the state is of tenant fabrikam.onmicrosoft.com: check --state (or, if both name the same tenant, write fabrikam.onmicrosoft.com here)"}}
+	if diff := cmp.Diff(want, re.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	for _, dom := range []string{strings.ToUpper(d.Domain) + ".", ""} {
+		s.Tenant.Domain = dom
+		_, err := Compute(d, s)
+		if !errors.As(err, &re) || len(re.Problems) != 1 || !strings.Contains(re.Problems[0].Message, "ghost@contoso.com is not in the tenant") {
+			t.Errorf("state domain %q: got %v, want only the unknown account", dom, err)
+		}
+	}
+}
+
 func TestEmergencyEdit(t *testing.T) {
 	tests := []struct {
 		before, after, remove, add []string

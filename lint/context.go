@@ -57,6 +57,10 @@ type Context struct {
 	// (takenBy, givenTo), built on first use.
 	given map[string]holderAt
 
+	// otherDomain is the tenant domain of a state of another tenant, which
+	// Run then leaves out (rule tenant-domain); "" otherwise.
+	otherDomain string
+
 	rule     *Rule
 	findings []Finding
 }

@@ -83,7 +83,16 @@ var numberRules = []Rule{
 		Summary: "a user granted a policy or given a number exists in the tenant",
 		check:   checkUserUnknown,
 	},
+	{
+		ID: RuleTenantDomain, Severity: Error, Source: "DESIGN.md section 2 (tenant: domain); the export's tenant.json (Get-CsTenant)", NeedsState: true,
+		Summary: "the desired state's tenant domain is the state's (a state of another tenant is not compared further)",
+		check:   checkTenantDomain,
+	},
 }
+
+// RuleTenantDomain is the id of the rule that compares the desired state's
+// tenant domain with the state's (see Run).
+const RuleTenantDomain = "tenant-domain"
 
 // MaxGroupAssignments is the service's limit of group policy assignments
 // for one policy type.
@@ -450,4 +459,16 @@ func checkUserUnknown(c *Context) {
 			c.report(u.Pos, schema.Path("userNumbers", u.UPN), "user %s, given number %s, does not exist in the tenant", u.UPN, u.Number)
 		}
 	}
+}
+
+// checkTenantDomain reports a state of another tenant, which Run found before
+// the other rules ran (it decides whether they see the state).
+func checkTenantDomain(c *Context) {
+	if c.otherDomain == "" {
+		return
+	}
+	d := c.desired
+	c.report(d.DomainPos, schema.Path("tenant", "domain"),
+		"the desired state is for tenant %s, but the state is of tenant %s: check --state (or, if both name the same tenant, write %s here); the rules that need a state were skipped",
+		d.Domain, tenant.Printable(c.otherDomain), tenant.Printable(c.otherDomain))
 }

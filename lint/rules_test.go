@@ -389,6 +389,16 @@ var ruleCases = []ruleCase{
 		want: func(d *schema.Desired) []where { return []where{raField(d, "ra3@contoso.com", "number")} },
 		msg:  "the number +16045550400 of resource account ra3@contoso.com, used by policy Global, will have no emergency location"},
 
+	// tenant-domain
+	{name: "state of another tenant", rule: "tenant-domain", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.Tenant.Domain = "fabrikam.onmicrosoft.com" },
+		want: func(d *schema.Desired) []where { return []where{{d.DomainPos, "tenant.domain"}} },
+		msg:  "the desired state is for tenant contoso.onmicrosoft.com, but the state is of tenant fabrikam.onmicrosoft.com"},
+	{name: "same tenant in other case, with a final dot", rule: "tenant-domain", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.Tenant.Domain = "Contoso.OnMicrosoft.com." }},
+	{name: "state without a domain", rule: "tenant-domain", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.Tenant.Domain = "" }},
+
 	// number-capability
 	{name: "user number that only an account may hold", rule: "number-capability", state: true,
 		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
@@ -675,7 +685,7 @@ func TestNeedsState(t *testing.T) {
 		}
 	}
 	want := []string{"undeclared-global", "emergency-number-in-tenant", "number-type-mismatch", "number-on-premises", "number-capability",
-		"user-voice-enabled", "resource-account-unknown", "location-unknown", "user-unknown"}
+		"user-voice-enabled", "resource-account-unknown", "location-unknown", "user-unknown", "tenant-domain"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("rules that need a state (-want +got):\n%s", d)
 	}
@@ -709,13 +719,13 @@ func TestRulesTable(t *testing.T) {
 		"emergency-number-in-tenant", "emergency-number-duplicate", "emergency-number-extension", "number-format",
 		"number-held-twice", "number-type-mismatch", "number-on-premises", "user-has-number", "user-voice-enabled",
 		"user-granted-twice", "grant-unknown-policy", "group-limit", "policy-unused", "schema",
-		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability", "undeclared-global"} {
+		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability", "undeclared-global", "tenant-domain"} {
 		if !seen[id] {
 			t.Errorf("rule %s is missing", id)
 		}
 	}
-	if len(seen) != 29 {
-		t.Errorf("%d rules, want 29", len(seen))
+	if len(seen) != 30 {
+		t.Errorf("%d rules, want 30", len(seen))
 	}
 }
 
@@ -783,5 +793,23 @@ func TestUndeclaredGlobalAgreesWithPlan(t *testing.T) {
 	}
 	if n < 8 {
 		t.Errorf("%d undeclared-global cases, want at least 8", n)
+	}
+}
+
+// TestOtherTenantSkipsStateRules: with a state of another tenant, lint
+// reports that once and runs the other rules as without a state (no rule
+// that needs a state calls the other tenant's names unknown).
+func TestOtherTenantSkipsStateRules(t *testing.T) {
+	d, _ := cleanDesired()
+	s := cleanState()
+	s.Tenant.Domain = "fabrikam.onmicrosoft.com"
+	s.Users, s.ResourceAccounts = nil, nil // nothing of contoso's is in fabrikam's state
+	got := Run(d, s)
+	if len(got) != 1 || got[0].Rule != "tenant-domain" {
+		t.Fatalf("want one tenant-domain finding, got:\n%s", findingsText(got))
+	}
+	s.Tenant.Domain = d.Domain
+	if n := len(Run(d, s)); n < 2 {
+		t.Errorf("the same state of this tenant gives %d findings; the test needs the state rules to fire", n)
 	}
 }

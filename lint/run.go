@@ -15,10 +15,23 @@ func Run(d *schema.Desired, state *tenant.Snapshot) []Finding {
 	if d == nil {
 		return nil
 	}
+	other := ""
+	if state != nil && tenant.OtherDomain(d.Domain, state.Tenant.Domain) {
+		// The state is of another tenant: its users, accounts and numbers
+		// say nothing about this desired state. Say so once (rule
+		// tenant-domain) and lint as without a state, instead of calling
+		// every name unknown.
+		other, state = state.Tenant.Domain, nil
+	}
 	c := newContext(d, state)
+	c.otherDomain = other
 	for i := range allRules {
 		r := &allRules[i]
-		if r.check == nil || (r.NeedsState && state == nil) {
+		skip := r.check == nil || (r.NeedsState && state == nil)
+		if r.ID == RuleTenantDomain {
+			skip = other == ""
+		}
+		if skip {
 			continue
 		}
 		c.rule = r

@@ -64,6 +64,15 @@ type Info struct {
 	GlobalPolicy string `json:"globalPolicy"`
 }
 
+// OtherDomain reports whether two tenant domains name different tenants:
+// both are given and differ, ignoring case, surrounding space and a final
+// dot. An empty domain (an import that found none) matches any.
+func OtherDomain(a, b string) bool {
+	norm := func(v string) string { return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(v)), ".") }
+	a, b = norm(a), norm(b)
+	return a != "" && b != "" && a != b
+}
+
 // Policy is a TeamsSharedCallingRoutingPolicy instance. Identity is stored
 // without "Tag:"; ResourceAccount is the RA's ObjectId.
 type Policy struct {
