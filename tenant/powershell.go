@@ -18,7 +18,9 @@ import (
 //   - starts with a UTF-8 byte order mark, so that Windows PowerShell 5.1
 //     reads it as UTF-8 and not in the ANSI code page;
 //   - requires the module, sets $ErrorActionPreference = 'Stop' and checks
-//     that a session is connected (Get-CsTenant) before the first step;
+//     that a session is connected (Get-CsTenant) before the first step, and
+//     that it is connected to the tenant the plan was made for (the state's
+//     domain among the session's VerifiedDomains, Assert-CallopsTenant);
 //   - runs each operation as the real cmdlet, guarded by a check of the
 //     tenant (Test-Callops* helpers defined at the top, constant text) so
 //     that re-running it after a failure skips what is already done;
@@ -113,6 +115,9 @@ func WritePowerShell(w io.Writer, s *Snapshot, ops []Op, opts PowerShellOptions)
 	sim := s.Clone()
 	var steps bytes.Buffer
 	pw := &psWriter{w: bufio.NewWriter(&steps), s: sim, total: len(ops)}
+	// The tenant first: the steps' object ids and numbers are this
+	// tenant's, and in another tenant's session they would change that one.
+	pw.line("Assert-CallopsTenant -Domain ", PowerShellQuote(s.Tenant.Domain))
 	for i, op := range ops {
 		// Resolve names against the state before the operation (an
 		// unassign needs the holder's object id as it is now).
@@ -341,6 +346,29 @@ function Complete-CallopsStep {
     if ($script:CallopsProgressFile) {
         Set-Content -LiteralPath $script:CallopsProgressFile -Value ('{0} {1}' -f $ScriptId, $Step)
     }
+}
+
+# Stops unless the connected tenant has the domain the plan was made for
+# (the state's tenant domain): run in another tenant's session, the script
+# would change that tenant. A session whose domains can't be read is let
+# through with a warning.
+function Assert-CallopsTenant {
+    param([AllowEmptyString()][string]$Domain)
+    if (-not $Domain) { return }
+    $t = Get-CsTenant
+    $names = @()
+    if ($null -ne $t -and $null -ne $t.PSObject.Properties['VerifiedDomains']) {
+        $names = @($t.VerifiedDomains | ForEach-Object { if ($_ -is [string]) { $_ } else { [string]$_.Name } })
+    }
+    if ($names.Count -eq 0) {
+        Write-Warning ('callops: the connected tenant lists no domains: make sure it is {0}' -f $Domain)
+        return
+    }
+    $want = $Domain.Trim().TrimEnd('.')
+    foreach ($n in $names) {
+        if (([string]$n).Trim().TrimEnd('.') -ieq $want) { return }
+    }
+    throw ('callops: this script was planned for tenant {0}, but the Teams session is connected to a tenant with the domains {1}: connect to {0} and run it again' -f $Domain, ($names -join ', '))
 }
 
 try {

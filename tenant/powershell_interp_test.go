@@ -217,6 +217,18 @@ func (in *psInterpreter) exec() error {
 			if err := in.ifStatement(); err != nil {
 				return err
 			}
+		case t.Kind == tokWord && t.Text == "Assert-CallopsTenant":
+			// The session's tenant is s: its domain stands for the
+			// session's VerifiedDomains (none known: let through, as the
+			// script does with a warning).
+			in.next()
+			a, err := in.args()
+			if err != nil {
+				return err
+			}
+			if want := str(a, "domain"); OtherDomain(want, in.s.Tenant.Domain) {
+				return fmt.Errorf("callops: this script was planned for tenant %s, but the Teams session is connected to a tenant with the domains %s", want, in.s.Tenant.Domain)
+			}
 		case t.Kind == tokWord && t.Text == "Complete-CallopsStep":
 			in.next()
 			a, err := in.args()

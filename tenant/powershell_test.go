@@ -109,6 +109,62 @@ func TestWritePowerShellGolden(t *testing.T) {
 	}
 }
 
+// TestPowerShellOtherTenant: the script's first statement checks that the
+// session is connected to the tenant the plan was made for, with the state's
+// domain as a quoted literal; run in a session of another tenant it stops
+// before its first step, and in the same tenant written in another case it
+// runs.
+func TestPowerShellOtherTenant(t *testing.T) {
+	start := importFixture(t)
+	start.Tenant.Domain = "contoso.onmicrosoft.com"
+	var b bytes.Buffer
+	if err := WritePowerShell(&b, start, typicalOps(), psOpts); err != nil {
+		t.Fatal(err)
+	}
+	script := b.String()
+	steps := script[strings.Index(script, powerShellStepsMarker):]
+	if first := strings.SplitN(steps, "\n", 3)[1]; first != "Assert-CallopsTenant -Domain 'contoso.onmicrosoft.com'" {
+		t.Errorf("first statement after the steps marker = %q", first)
+	}
+	for _, must := range []string{"function Assert-CallopsTenant", "$t.VerifiedDomains", "-ieq $want",
+		"throw ('callops: this script was planned for tenant {0}"} {
+		if !strings.Contains(script, must) {
+			t.Errorf("script lacks %q", must)
+		}
+	}
+
+	other := start.Clone()
+	other.Tenant.Domain = "fabrikam.onmicrosoft.com"
+	run := &PSRun{}
+	err := InterpretPowerShell(script, other, run)
+	if err == nil || !strings.Contains(err.Error(), "planned for tenant contoso.onmicrosoft.com") {
+		t.Errorf("run in another tenant: err = %v, want the tenant check's error", err)
+	}
+	if len(run.Ops) != 0 || run.Done != 0 {
+		t.Errorf("run in another tenant carried out %d operations, %d steps", len(run.Ops), run.Done)
+	}
+
+	same := start.Clone()
+	same.Tenant.Domain = "CONTOSO.onmicrosoft.com."
+	run = &PSRun{}
+	if err := InterpretPowerShell(script, same, run); err != nil {
+		t.Fatalf("run in the same tenant: %v", err)
+	}
+	if len(run.Ops) != len(typicalOps()) {
+		t.Errorf("run in the same tenant carried out %d operations, want %d", len(run.Ops), len(typicalOps()))
+	}
+
+	// A domain with a quote stays one literal.
+	start.Tenant.Domain = "it's.example"
+	b.Reset()
+	if err := WritePowerShell(&b, start, nil, psOpts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Assert-CallopsTenant -Domain 'it''s.example'") {
+		t.Errorf("domain not quoted as a literal:\n%s", b.String())
+	}
+}
+
 // TestPowerShellInterpreted runs the script of the typical plan with the
 // test interpreter: it reaches the state that applying the operations
 // directly reaches, and running it again changes nothing; a run that fails

@@ -129,6 +129,29 @@ function Complete-CallopsStep {
     }
 }
 
+# Stops unless the connected tenant has the domain the plan was made for
+# (the state's tenant domain): run in another tenant's session, the script
+# would change that tenant. A session whose domains can't be read is let
+# through with a warning.
+function Assert-CallopsTenant {
+    param([AllowEmptyString()][string]$Domain)
+    if (-not $Domain) { return }
+    $t = Get-CsTenant
+    $names = @()
+    if ($null -ne $t -and $null -ne $t.PSObject.Properties['VerifiedDomains']) {
+        $names = @($t.VerifiedDomains | ForEach-Object { if ($_ -is [string]) { $_ } else { [string]$_.Name } })
+    }
+    if ($names.Count -eq 0) {
+        Write-Warning ('callops: the connected tenant lists no domains: make sure it is {0}' -f $Domain)
+        return
+    }
+    $want = $Domain.Trim().TrimEnd('.')
+    foreach ($n in $names) {
+        if (([string]$n).Trim().TrimEnd('.') -ieq $want) { return }
+    }
+    throw ('callops: this script was planned for tenant {0}, but the Teams session is connected to a tenant with the domains {1}: connect to {0} and run it again' -f $Domain, ($names -join ', '))
+}
+
 try {
     $null = Get-CsTenant
 } catch {
@@ -144,11 +167,12 @@ $CallopsTool = 'callops 0.1.0'
 $CallopsSource = 'examples/contoso at 0123abc'
 $CallopsState = 'lineage 00000000-0000-4000-8000-000000000000 serial 1'
 $CallopsSteps = 19
-$CallopsScriptId = '51fc0800ecaa96e9'
+$CallopsScriptId = '676ec2b902efc97d'
 Write-Host ('callops {0}: {1} steps ({2})' -f $CallopsScript, $CallopsSteps, $CallopsSource)
 Initialize-CallopsProgress -ScriptId $CallopsScriptId
 
 # ---- steps ----
+Assert-CallopsTenant -Domain 'contoso.onmicrosoft.com'
 
 # Step 1 of 19
 Write-Host ('[{0}/{1}] {2}' -f 1, 19, 'policy.remove-emergency-numbers Redmond +14255556678')
