@@ -430,7 +430,8 @@ func WriteState(path string, s *Snapshot) error {
 // the replaced state, kept as <state>.backup, back). A journaled apply that
 // did not finish is refused (wrapping ErrJournalPending): it must be resumed
 // or its journal dropped first, or it would be replayed on the new state.
-// s is not modified.
+// A state of another tenant (another domain) is refused with an
+// *OtherTenantError. s is not modified.
 func ReplaceState(path string, s *Snapshot, opt FileOptions) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
@@ -451,6 +452,9 @@ func ReplaceState(path string, s *Snapshot, opt FileOptions) error {
 	next := s
 	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
 		if old, err := readState(path); err == nil {
+			if OtherDomain(old.Tenant.Domain, s.Tenant.Domain) {
+				return &OtherTenantError{Path: path, State: old.Tenant.Domain, New: s.Tenant.Domain}
+			}
 			if old.Serial == math.MaxInt64 {
 				return fmt.Errorf("writing state %s: its serial %d cannot grow", path, old.Serial)
 			}
@@ -462,6 +466,20 @@ func ReplaceState(path string, s *Snapshot, opt FileOptions) error {
 		}
 	}
 	return WriteState(path, next)
+}
+
+// OtherTenantError is ReplaceState refusing to continue a state of one
+// tenant with a snapshot of another (their domains differ): the new state
+// would take over the old one's lineage, and plans made for one tenant
+// would read as made for the other. Nothing was written.
+type OtherTenantError struct {
+	Path       string
+	State, New string // tenant domains: the existing state's, the new snapshot's
+}
+
+func (e *OtherTenantError) Error() string {
+	return fmt.Sprintf("writing state %s: it is the state of tenant %s, and the new state is of tenant %s",
+		e.Path, Printable(e.State), Printable(e.New))
 }
 
 func dirOf(path string) string {

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -645,5 +646,37 @@ func TestLockAcrossProcesses(t *testing.T) {
 	fb.Close()
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("child: %v", err)
+	}
+}
+
+// TestReplaceStateOtherTenant: a snapshot of another tenant does not
+// continue a state (nothing written, no backup, no lock left); one of the
+// same tenant, its domain in another case, does.
+func TestReplaceStateOtherTenant(t *testing.T) {
+	path := writeFixture(t)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := fixture()
+	other.Tenant.Domain = "fabrikam.onmicrosoft.com"
+	err = ReplaceState(path, other, FileOptions{})
+	var ote *OtherTenantError
+	if !errors.As(err, &ote) || ote.State != fixture().Tenant.Domain || ote.New != "fabrikam.onmicrosoft.com" {
+		t.Fatalf("ReplaceState = %v, want *OtherTenantError naming both domains", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Error("the state was changed")
+	}
+	if exists(path+".backup") || exists(path+".lock") {
+		t.Error("a backup or a lock was left")
+	}
+	same := fixture()
+	same.Tenant.Domain = strings.ToUpper(same.Tenant.Domain)
+	if err := ReplaceState(path, same, FileOptions{}); err != nil {
+		t.Fatalf("same tenant: %v", err)
+	}
+	if got := readFile(t, path); got.Lineage != "lin" || got.Tenant.Domain != same.Tenant.Domain {
+		t.Errorf("same tenant: lineage %s, domain %s", got.Lineage, got.Tenant.Domain)
 	}
 }

@@ -63,6 +63,10 @@ func runImport(stderr io.Writer, dir, out string) error {
 		if errors.As(err, &le) {
 			return openError(out, err) // the lock's holder and the way out
 		}
+		var ote *tenant.OtherTenantError
+		if errors.As(err, &ote) {
+			return withHint(err, fmt.Sprintf("the export was taken in another tenant's session: import it into another file, or, if %s is meant to follow the other tenant now, move it away first", out))
+		}
 		if errors.Is(err, tenant.ErrJournalPending) {
 			return withHint(err, fmt.Sprintf("an apply of it did not finish: finish it ('callops apply --resume --state %s') or drop its journal ('callops state discard-journal --state %s'), then import again", out, out))
 		}
