@@ -118,6 +118,11 @@ func DesiredFromSnapshot(s *tenant.Snapshot) *schema.Desired {
 	}
 
 	if g := s.Tenant.GlobalPolicy; g != "" && !strings.EqualFold(g, schema.GlobalPolicy) {
+		// As the policy is written (the tenant may report the default
+		// in another case than the policy's identity).
+		if p := s.PolicyByIdentity(g); p != nil {
+			g = p.Identity
+		}
 		d.TenantDefault = g
 	}
 

@@ -60,6 +60,15 @@ func roundTripStates(t *testing.T) map[string]*tenant.Snapshot {
 		t.Fatal(err)
 	}
 	states["custom"] = custom
+
+	// The tenant reports its default in another case than the policy's
+	// identity (the service compares names without case).
+	lowerDefault := imported.Clone()
+	lowerDefault.Tenant.GlobalPolicy = strings.ToLower(lowerDefault.Policies[0].Identity)
+	if lowerDefault.Tenant.GlobalPolicy == lowerDefault.Policies[0].Identity {
+		t.Fatal("the fixture's first policy has a lower-case name: the case needs another")
+	}
+	states["default in another case"] = lowerDefault
 	return states
 }
 

@@ -366,8 +366,9 @@ func checkGrantUnknownPolicy(c *Context) {
 	if d.TenantDefault == "" || strings.EqualFold(d.TenantDefault, schema.GlobalPolicy) {
 		return
 	}
+	// Policy names are case-insensitive to the service, and to plan.
 	for _, p := range d.Policies {
-		if p.Name == d.TenantDefault {
+		if strings.EqualFold(p.Name, d.TenantDefault) {
 			return
 		}
 	}

@@ -490,6 +490,8 @@ var ruleCases = []ruleCase{
 		want: func(d *schema.Desired) []where { return []where{{d.TenantDefaultPos, "tenantDefault"}} }, msg: "Seattle"},
 	{name: "Global", rule: "grant-unknown-policy",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.TenantDefault = "Global" }},
+	{name: "declared policy in another case", rule: "grant-unknown-policy",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.TenantDefault = "REDMOND" }},
 
 	// group-limit
 	{name: "65 groups", rule: "group-limit",
