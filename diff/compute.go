@@ -176,10 +176,16 @@ func (c *computer) index() {
 	}
 	c.accounts_ = make(map[string]bool, len(d.ResourceAccounts))
 	for _, ra := range d.ResourceAccounts {
+		if c.accounts_[lower(ra.UPN)] {
+			c.problem(schema.Path("resourceAccounts", ra.UPN), ra.Pos, "resource account %s is declared twice (UPNs are case-insensitive)", ra.UPN)
+		}
 		c.accounts_[lower(ra.UPN)] = true
 	}
 	c.users_ = make(map[string]bool, len(d.UserNumbers))
 	for _, u := range d.UserNumbers {
+		if c.users_[lower(u.UPN)] {
+			c.problem(schema.Path("userNumbers", u.UPN), u.Pos, "user %s is declared twice in userNumbers (UPNs are case-insensitive)", u.UPN)
+		}
 		c.users_[lower(u.UPN)] = true
 	}
 }

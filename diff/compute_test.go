@@ -263,6 +263,31 @@ func TestComputeOtherTenant(t *testing.T) {
 	}
 }
 
+// TestComputeDeclaredTwice: keys that differ only in case name one policy,
+// account or user to the service; plan refuses them, as lint does.
+func TestComputeDeclaredTwice(t *testing.T) {
+	d, s := contosoDesired(), contoso()
+	d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "RA1@contoso.com", Number: "+14255550100", Type: "CallingPlan"})
+	d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: "CAROL@contoso.com", Number: d.UserNumbers[0].Number, Type: d.UserNumbers[0].Type})
+	d.Policies = append(d.Policies, schema.Policy{Name: "redmond", ResourceAccount: "ra1@contoso.com"})
+	d.Sort()
+	_, err := Compute(d, s)
+	var re *ResolveError
+	if !errors.As(err, &re) {
+		t.Fatalf("Compute error = %v, want *ResolveError", err)
+	}
+	var got []string
+	for _, p := range re.Problems {
+		if strings.Contains(p.Message, "declared twice") {
+			got = append(got, p.Path)
+		}
+	}
+	want := []string{"policies.redmond", `resourceAccounts."ra1@contoso.com"`, `userNumbers."carol@contoso.com"`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("declared-twice problems (-want +got):\n%s\nall: %v", diff, err)
+	}
+}
+
 func TestEmergencyEdit(t *testing.T) {
 	tests := []struct {
 		before, after, remove, add []string

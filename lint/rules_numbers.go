@@ -24,6 +24,11 @@ var numberRules = []Rule{
 		check:   checkNumberHeldTwice,
 	},
 	{
+		ID: "declared-twice", Severity: Error, Source: "Teams (policy identities and user principal names are case-insensitive)",
+		Summary: "a policy, resource account or user number is declared once: names and UPNs that differ only in case are the same",
+		check:   checkDeclaredTwice,
+	},
+	{
 		ID: "number-type-mismatch", Severity: Error, Source: srcAssignment, NeedsState: true,
 		Summary: "a declared number type equals the tenant inventory's NumberType",
 		check:   checkNumberTypeMismatch,
@@ -472,4 +477,39 @@ func checkTenantDomain(c *Context) {
 	c.report(d.DomainPos, schema.Path("tenant", "domain"),
 		"the desired state is for tenant %s, but the state is of tenant %s: check --state (or, if both name the same tenant, write %s here); the rules that need a state were skipped",
 		d.Domain, tenant.Printable(c.otherDomain), tenant.Printable(c.otherDomain))
+}
+
+// checkDeclaredTwice reports keys of policies, resourceAccounts and
+// userNumbers that name what an earlier key names: CUE keeps "Redmond" and
+// "redmond" apart, the service does not (plan refuses them too).
+func checkDeclaredTwice(c *Context) {
+	d := c.desired
+	type first struct {
+		key string
+		pos schema.Pos
+	}
+	check := func(kind, section string, n int, at func(i int) (string, schema.Pos)) {
+		seen := make(map[string]first, n)
+		for i := 0; i < n; i++ {
+			key, pos := at(i)
+			k := lower(key)
+			if f, dup := seen[k]; dup {
+				// The one written later is the finding (the model is
+				// sorted by key, not by position).
+				later := first{key, pos}
+				if pos.Less(f.pos) {
+					seen[k], later, f = later, f, later
+				}
+				c.report(later.pos, schema.Path(section, later.key), "%s %s is declared twice: %s (at %s) is the same %s, names compare without case",
+					kind, later.key, f.key, f.pos, kind)
+				continue
+			}
+			seen[k] = first{key, pos}
+		}
+	}
+	check("policy", "policies", len(d.Policies), func(i int) (string, schema.Pos) { return d.Policies[i].Name, d.Policies[i].Pos })
+	check("resource account", "resourceAccounts", len(d.ResourceAccounts), func(i int) (string, schema.Pos) {
+		return d.ResourceAccounts[i].UPN, d.ResourceAccounts[i].Pos
+	})
+	check("user", "userNumbers", len(d.UserNumbers), func(i int) (string, schema.Pos) { return d.UserNumbers[i].UPN, d.UserNumbers[i].Pos })
 }

@@ -389,6 +389,38 @@ var ruleCases = []ruleCase{
 		want: func(d *schema.Desired) []where { return []where{raField(d, "ra3@contoso.com", "number")} },
 		msg:  "the number +16045550400 of resource account ra3@contoso.com, used by policy Global, will have no emergency location"},
 
+	// declared-twice: the later of two keys that differ only in case.
+	{name: "policy, account and user in another case", rule: "declared-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies = append(d.Policies, schema.Policy{Name: "REDMOND", Pos: g.next(), ResourceAccount: "ra1@contoso.com", ResourceAccountPos: g.next()})
+			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "RA2@contoso.com", Number: "+16045551234", Type: "OperatorConnect",
+				Pos: g.next(), NumberPos: g.next(), TypePos: g.next()})
+			d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: "Dave@Contoso.com", Number: "+14255556679", Type: "CallingPlan",
+				Pos: g.next(), NumberPos: g.next(), TypePos: g.next()})
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{
+				{pol(d, "REDMOND").Pos, "policies.REDMOND"},
+				{ra(d, "RA2@contoso.com").Pos, `resourceAccounts."RA2@contoso.com"`},
+				{d.UserNumbers[1].Pos, `userNumbers."Dave@Contoso.com"`},
+			}
+		},
+		msg: "is declared twice"},
+	{name: "the earlier key in sorted order is written later", rule: "declared-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			// "Ra1" sorts before "ra1" but is written after it.
+			d.ResourceAccounts = append([]schema.ResourceAccount{{UPN: "Ra1@contoso.com", Number: "+14255550100", Type: "CallingPlan",
+				Pos: g.next(), NumberPos: g.next(), TypePos: g.next()}}, d.ResourceAccounts...)
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{ra(d, "Ra1@contoso.com").Pos, `resourceAccounts."Ra1@contoso.com"`}}
+		},
+		msg: "resource account Ra1@contoso.com is declared twice: ra1@contoso.com (at tenant.cue:"},
+	{name: "distinct names", rule: "declared-twice",
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.Policies = append(d.Policies, schema.Policy{Name: "Redmond2", Pos: g.next(), ResourceAccount: "ra1@contoso.com", ResourceAccountPos: g.next()})
+		}},
+
 	// tenant-domain
 	{name: "state of another tenant", rule: "tenant-domain", state: true,
 		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.Tenant.Domain = "fabrikam.onmicrosoft.com" },
@@ -721,13 +753,13 @@ func TestRulesTable(t *testing.T) {
 		"emergency-number-in-tenant", "emergency-number-duplicate", "emergency-number-extension", "number-format",
 		"number-held-twice", "number-type-mismatch", "number-on-premises", "user-has-number", "user-voice-enabled",
 		"user-granted-twice", "grant-unknown-policy", "group-limit", "policy-unused", "schema",
-		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability", "undeclared-global", "tenant-domain"} {
+		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability", "undeclared-global", "tenant-domain", "declared-twice"} {
 		if !seen[id] {
 			t.Errorf("rule %s is missing", id)
 		}
 	}
-	if len(seen) != 30 {
-		t.Errorf("%d rules, want 30", len(seen))
+	if len(seen) != 31 {
+		t.Errorf("%d rules, want 31", len(seen))
 	}
 }
 
