@@ -165,8 +165,12 @@ func (c *computer) index() {
 	for i := range d.Policies {
 		p := &d.Policies[i]
 		k := policyKey(p.Name)
-		if _, dup := c.policies_[k]; dup {
-			c.problem(schema.Path("policies", p.Name), p.Pos, "policy %s is declared twice (names are case-insensitive)", p.Name)
+		if f, dup := c.policies_[k]; dup {
+			later := p
+			if p.Pos.Less(f.Pos) { // report the one written later, as lint does
+				later, c.policies_[k] = f, p
+			}
+			c.problem(schema.Path("policies", later.Name), later.Pos, "policy %s is declared twice (names are case-insensitive)", later.Name)
 			continue
 		}
 		c.policies_[k] = p
@@ -175,18 +179,36 @@ func (c *computer) index() {
 		}
 	}
 	c.accounts_ = make(map[string]bool, len(d.ResourceAccounts))
-	for _, ra := range d.ResourceAccounts {
-		if c.accounts_[lower(ra.UPN)] {
-			c.problem(schema.Path("resourceAccounts", ra.UPN), ra.Pos, "resource account %s is declared twice (UPNs are case-insensitive)", ra.UPN)
+	firstRA := map[string]*schema.ResourceAccount{}
+	for i := range d.ResourceAccounts {
+		ra := &d.ResourceAccounts[i]
+		k := lower(ra.UPN)
+		if f := firstRA[k]; f != nil {
+			later := ra
+			if ra.Pos.Less(f.Pos) { // report the one written later, as lint does
+				later, firstRA[k] = f, ra
+			}
+			c.problem(schema.Path("resourceAccounts", later.UPN), later.Pos, "resource account %s is declared twice (UPNs are case-insensitive)", later.UPN)
+		} else {
+			firstRA[k] = ra
 		}
-		c.accounts_[lower(ra.UPN)] = true
+		c.accounts_[k] = true
 	}
 	c.users_ = make(map[string]bool, len(d.UserNumbers))
-	for _, u := range d.UserNumbers {
-		if c.users_[lower(u.UPN)] {
-			c.problem(schema.Path("userNumbers", u.UPN), u.Pos, "user %s is declared twice in userNumbers (UPNs are case-insensitive)", u.UPN)
+	firstUser := map[string]*schema.UserNumber{}
+	for i := range d.UserNumbers {
+		u := &d.UserNumbers[i]
+		k := lower(u.UPN)
+		if f := firstUser[k]; f != nil {
+			later := u
+			if u.Pos.Less(f.Pos) {
+				later, firstUser[k] = f, u
+			}
+			c.problem(schema.Path("userNumbers", later.UPN), later.Pos, "user %s is declared twice in userNumbers (UPNs are case-insensitive)", later.UPN)
+		} else {
+			firstUser[k] = u
 		}
-		c.users_[lower(u.UPN)] = true
+		c.users_[k] = true
 	}
 }
 

@@ -44,6 +44,16 @@ var numberRules = []Rule{
 		check:   checkNumberCapability,
 	},
 	{
+		ID: "number-in-tenant", Severity: Error, Source: srcScope + "; callops never acquires numbers", NeedsState: true,
+		Summary: "a number given to a resource account or user of the tenant is in the tenant's number inventory",
+		check:   checkNumberInTenant,
+	},
+	{
+		ID: "number-held-unmanaged", Severity: Error, Source: srcAssignment, NeedsState: true,
+		Summary: "a number the desired state gives to a holder is not held by an object callops does not know (unassign it first)",
+		check:   checkNumberHeldUnmanaged,
+	},
+	{
 		ID: "user-has-number", Severity: Error, Source: srcSetupExtension,
 		Summary: "a user granted a Shared Calling policy has no phone number, except a Direct Routing number with ;ext=",
 		check:   checkUserHasNumber,
@@ -512,4 +522,52 @@ func checkDeclaredTwice(c *Context) {
 		return d.ResourceAccounts[i].UPN, d.ResourceAccounts[i].Pos
 	})
 	check("user", "userNumbers", len(d.UserNumbers), func(i int) (string, schema.Pos) { return d.UserNumbers[i].UPN, d.UserNumbers[i].Pos })
+}
+
+// checkNumberInTenant reports a number given to a resource account or user
+// the tenant has that its inventory does not list: callops assigns numbers,
+// it never acquires them (plan refuses the same, diff checkInventory). An
+// account or user the tenant lacks is resource-account-unknown's and
+// user-unknown's.
+func checkNumberInTenant(c *Context) {
+	for _, ra := range c.desired.ResourceAccounts {
+		if ra.Number != "" && c.stateAccount(ra.UPN) != nil && c.inventory(ra.Number) == nil {
+			c.report(ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"),
+				"%s, the number of resource account %s, is not in the tenant's number inventory: acquire or port it first (callops never acquires numbers)", ra.Number, ra.UPN)
+		}
+	}
+	for _, u := range c.desired.UserNumbers {
+		if u.Number != "" && c.stateUser(u.UPN) != nil && c.inventory(u.Number) == nil {
+			c.report(u.NumberPos, schema.Path("userNumbers", u.UPN, "number"),
+				"%s, the number of user %s, is not in the tenant's number inventory: acquire or port it first (callops never acquires numbers)", u.Number, u.UPN)
+		}
+	}
+}
+
+// checkNumberHeldUnmanaged reports a number the desired state gives to a
+// resource account, a user or a policy (as an emergency number) that the
+// tenant's inventory says is assigned to an object the state does not have
+// (not one of its users, resource accounts or policies): callops can't
+// unassign it, so plan refuses it.
+func checkNumberHeldUnmanaged(c *Context) {
+	check := func(num string, pos schema.Pos, path string) {
+		if num == "" {
+			return
+		}
+		if kind, name := c.state.Holder(num); kind == tenant.HolderUnknown {
+			c.report(pos, path, "%s is assigned in the tenant to %s, an object callops does not manage (not a user, resource account or policy of the state): unassign it first",
+				num, tenant.Printable(name))
+		}
+	}
+	for _, ra := range c.desired.ResourceAccounts {
+		check(ra.Number, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"))
+	}
+	for _, u := range c.desired.UserNumbers {
+		check(u.Number, u.NumberPos, schema.Path("userNumbers", u.UPN, "number"))
+	}
+	for _, p := range c.desired.Policies {
+		for j, e := range p.EmergencyNumbers {
+			check(e.Value, e.Pos, schema.Path("policies", p.Name, "emergencyNumbers", j))
+		}
+	}
 }

@@ -421,6 +421,37 @@ var ruleCases = []ruleCase{
 			d.Policies = append(d.Policies, schema.Policy{Name: "Redmond2", Pos: g.next(), ResourceAccount: "ra1@contoso.com", ResourceAccountPos: g.next()})
 		}},
 
+	// number-in-tenant
+	{name: "account and user numbers the tenant does not have", rule: "number-in-tenant", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			ra(d, "ra1@contoso.com").Number = "+14255550199"
+			dave(d).Number = "+14255550198"
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{raField(d, "ra1@contoso.com", "number"), {dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		},
+		msg: "is not in the tenant's number inventory"},
+	{name: "account the tenant does not have", rule: "number-in-tenant", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
+			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra9@contoso.com", Number: "+14255550197", Type: "CallingPlan",
+				Pos: g.next(), NumberPos: g.next(), TypePos: g.next()})
+		}},
+
+	// number-held-unmanaged
+	{name: "numbers held by an object the state does not have", rule: "number-held-unmanaged", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
+			stateNumber(s, "+14255556679").AssignedPstnTargetID = "ghost-id"
+			stateNumber(s, "+14255556677").AssignedPstnTargetID = "ghost-id"
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{emergency(d, "Redmond", 0), {dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		},
+		msg: "is assigned in the tenant to ghost-id, an object callops does not manage"},
+	{name: "numbers held by the state's own objects", rule: "number-held-unmanaged", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			dave(d).Number = "+16045551234" // ra2's: plan moves it
+		}},
+
 	// tenant-domain
 	{name: "state of another tenant", rule: "tenant-domain", state: true,
 		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) { s.Tenant.Domain = "fabrikam.onmicrosoft.com" },
@@ -719,6 +750,7 @@ func TestNeedsState(t *testing.T) {
 		}
 	}
 	want := []string{"undeclared-global", "emergency-number-in-tenant", "number-type-mismatch", "number-on-premises", "number-capability",
+		"number-in-tenant", "number-held-unmanaged",
 		"user-voice-enabled", "resource-account-unknown", "location-unknown", "user-unknown", "tenant-domain"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("rules that need a state (-want +got):\n%s", d)
@@ -753,13 +785,13 @@ func TestRulesTable(t *testing.T) {
 		"emergency-number-in-tenant", "emergency-number-duplicate", "emergency-number-extension", "number-format",
 		"number-held-twice", "number-type-mismatch", "number-on-premises", "user-has-number", "user-voice-enabled",
 		"user-granted-twice", "grant-unknown-policy", "group-limit", "policy-unused", "schema",
-		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability", "undeclared-global", "tenant-domain", "declared-twice"} {
+		"resource-account-unknown", "location-unknown", "user-unknown", "number-capability", "undeclared-global", "tenant-domain", "declared-twice", "number-in-tenant", "number-held-unmanaged"} {
 		if !seen[id] {
 			t.Errorf("rule %s is missing", id)
 		}
 	}
-	if len(seen) != 31 {
-		t.Errorf("%d rules, want 31", len(seen))
+	if len(seen) != 33 {
+		t.Errorf("%d rules, want 33", len(seen))
 	}
 }
 
@@ -845,5 +877,59 @@ func TestOtherTenantSkipsStateRules(t *testing.T) {
 	s.Tenant.Domain = d.Domain
 	if n := len(Run(d, s)); n < 2 {
 		t.Errorf("the same state of this tenant gives %d findings; the test needs the state rules to fire", n)
+	}
+}
+
+// TestLintFindsWhatPlanRefuses: for the rules that mirror a refusal of plan
+// (diff.Compute), every finding of their cases is at a place where plan
+// reports a problem too, and a case without findings has no plan problem
+// there.
+func TestLintFindsWhatPlanRefuses(t *testing.T) {
+	mirrored := map[string]bool{"number-in-tenant": true, "number-held-unmanaged": true, "declared-twice": true, "tenant-domain": true}
+	n := 0
+	for _, tc := range ruleCases {
+		if !mirrored[tc.rule] {
+			continue
+		}
+		n++
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			d, g := cleanDesired()
+			s := cleanState()
+			if tc.edit != nil {
+				tc.edit(d, s, g)
+			}
+			var fromLint []where
+			for _, f := range Run(d, s) {
+				if f.Rule == tc.rule {
+					fromLint = append(fromLint, where{f.Pos, f.Path})
+				}
+			}
+			atPlan := map[where]bool{}
+			_, err := diff.Compute(d, s)
+			var re *diff.ResolveError
+			if errors.As(err, &re) {
+				for _, p := range re.Problems {
+					atPlan[where{p.Pos, p.Path}] = true
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range fromLint {
+				if !atPlan[w] {
+					t.Errorf("lint reports %v, plan does not: %v", w, err)
+				}
+			}
+			if tc.want == nil {
+				return
+			}
+			for _, w := range tc.want(d) {
+				if !atPlan[w] {
+					t.Errorf("plan does not refuse %v: %v", w, err)
+				}
+			}
+		})
+	}
+	if n < 8 {
+		t.Errorf("%d cases, want at least 8", n)
 	}
 }
