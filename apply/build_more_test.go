@@ -149,3 +149,35 @@ func TestBuildVoiceOffHazard(t *testing.T) {
 		t.Errorf("hazards (-want +got):\n%s", diff)
 	}
 }
+
+// TestBuildInventoryLocationUnknown: an account given a number whose
+// inventory LocationId is not among the state's locations gets it without
+// -LocationId (the service would refuse that location; plan used to pass it
+// and fail its own verification); a known inventory location is passed on.
+func TestBuildInventoryLocationUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		name, loc, want string
+	}{
+		{"unknown location", "7e1c2d3a-4b5c-4d6e-8f90-a1b2c3d4e5f6", "assign +14255550300 ra3@contoso.com CallingPlan"},
+		{"known location", "22222222-2222-2222-2222-222222222222", "assign +14255550300 ra3@contoso.com CallingPlan @2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, s := contosoDesired(), contoso()
+			for i := range s.Numbers {
+				if s.Numbers[i].TelephoneNumber == "+14255550300" {
+					s.Numbers[i].LocationID = tc.loc
+				}
+			}
+			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra3@contoso.com", Number: "+14255550300", Type: "CallingPlan"})
+			d.Sort()
+			p := mustBuild(t, d, s)
+			if got := stepStrings(p); !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("steps = %q, want %q", got, tc.want)
+			}
+			again := mustBuild(t, d, applyPlan(t, s, p))
+			if len(again.Steps) != 0 {
+				t.Errorf("after the plan, %d more steps: %q", len(again.Steps), stepStrings(again))
+			}
+		})
+	}
+}

@@ -336,9 +336,12 @@ func (c *computer) accounts() {
 			after.Location = loc.ID
 		} else if before.Number == after.Number {
 			after.Location = before.Location // location unmanaged: keep it
-		} else if inv := c.s.NumberByTelephone(ra.Number); inv != nil {
+		} else if inv := c.s.NumberByTelephone(ra.Number); inv != nil && c.s.LocationByID(normLocation(inv.LocationID)) != nil {
 			// Location unmanaged: the number keeps the location the
 			// inventory gives it (the service keeps it on assignment).
+			// A LocationId the state's locations lack is not passed on:
+			// the service would refuse it, and the number is then one
+			// without a known location, as lint sees it.
 			after.Location = normLocation(inv.LocationID)
 		}
 		if before.Number == after.Number && strings.EqualFold(before.Location, after.Location) {
@@ -583,6 +586,8 @@ func (c *computer) groups() {
 		group  string
 		policy string
 		rank   int
+		path   string
+		pos    schema.Pos
 	}
 	want := map[string]assign{}
 	ranks := map[int]string{}
@@ -608,12 +613,34 @@ func (c *computer) groups() {
 				continue
 			}
 			ranks[g.Rank] = g.GroupID
-			want[k] = assign{group: g.GroupID, policy: p.Name, rank: g.Rank}
+			want[k] = assign{group: g.GroupID, policy: p.Name, rank: g.Rank, path: path, pos: g.Pos}
 			order = append(order, k)
 		}
 	}
-	if len(want) > tenant.MaxGroupAssignments {
-		c.problem("policies", schema.Pos{}, "%d group assignments; the service allows %d", len(want), tenant.MaxGroupAssignments)
+	// Assignments callops leaves as they are (of an undeclared Global,
+	// which the service never makes but a state can list) keep their
+	// place among the 64 and their rank.
+	kept := 0
+	for _, ga := range c.s.GroupAssignments {
+		if _, ok := want[lower(ga.GroupID)]; ok || c.managed(policyName(ga.PolicyName)) {
+			continue
+		}
+		kept++
+		if g, clash := ranks[ga.Rank]; clash {
+			w := want[lower(g)]
+			c.problem(w.path, w.pos, "rank %d of group %s is the rank of group %s, which keeps policy %s: callops leaves that assignment as it is (declare %s to manage it)",
+				ga.Rank, g, ga.GroupID, policyName(ga.PolicyName), tenant.GlobalPolicy)
+		}
+	}
+	// The limit is reported at the first group beyond it.
+	switch {
+	case len(want) > tenant.MaxGroupAssignments:
+		w := want[order[tenant.MaxGroupAssignments]]
+		c.problem(w.path, w.pos, "%d group assignments; the service allows %d", len(want), tenant.MaxGroupAssignments)
+	case len(want) > 0 && len(want)+kept > tenant.MaxGroupAssignments:
+		w := want[order[max(0, tenant.MaxGroupAssignments-kept)]]
+		c.problem(w.path, w.pos, "%d group assignments, and %d of policy %s that callops leaves as they are (declare %s to manage them); the service allows %d",
+			len(want), kept, tenant.GlobalPolicy, tenant.GlobalPolicy, tenant.MaxGroupAssignments)
 	}
 	seen := map[string]bool{}
 	for _, ga := range c.s.GroupAssignments {

@@ -397,6 +397,7 @@ func checkGroupLimit(c *Context) {
 	count := 0
 	ranks := map[int]grant{}
 	groups := map[string]string{}
+	kept, keptRanks := c.keptGroups()
 	for i := range c.desired.Policies {
 		p := &c.desired.Policies[i]
 		for _, g := range p.Groups {
@@ -407,6 +408,13 @@ func checkGroupLimit(c *Context) {
 			count++
 			if count == MaxGroupAssignments+1 {
 				c.report(g.Pos, path, "%d group assignments across all policies: the service allows at most %d", c.countGroups(), MaxGroupAssignments)
+			} else if kept > 0 && count == max(1, MaxGroupAssignments-kept+1) && c.countGroups() <= MaxGroupAssignments {
+				c.report(g.Pos, path, "%d group assignments across all policies, and %d of policy Global in the tenant that callops leaves as they are (Global is not declared): the service allows at most %d",
+					c.countGroups(), kept, MaxGroupAssignments)
+			}
+			if other, ok := keptRanks[g.Rank]; ok {
+				c.report(g.Pos, path, "rank %d of group %s (policy %s) is the rank of group %s, which keeps policy Global in the tenant: callops leaves that assignment as it is (declare Global to manage it)",
+					g.Rank, g.GroupID, p.Name, other)
 			}
 			if other, dup := groups[lower(g.GroupID)]; dup {
 				c.report(g.Pos, path, "group %s is granted policies %s and %s: a group has one assignment per policy type", g.GroupID, other, p.Name)
@@ -425,6 +433,35 @@ func checkGroupLimit(c *Context) {
 			ranks[g.Rank] = grant{p.Name, g.GroupID}
 		}
 	}
+}
+
+// keptGroups counts the tenant's group assignments that callops leaves as
+// they are, with their ranks: those of an undeclared Global (the service
+// never makes one, but a state can list it) whose group the desired state
+// does not assign. None without a state.
+func (c *Context) keptGroups() (int, map[int]string) {
+	if c.state == nil || len(c.state.GroupAssignments) == 0 {
+		return 0, nil
+	}
+	desired := map[string]bool{}
+	for _, p := range c.desired.Policies {
+		if strings.EqualFold(p.Name, schema.GlobalPolicy) {
+			return 0, nil // declared: callops manages its assignments
+		}
+		for _, g := range p.Groups {
+			desired[lower(g.GroupID)] = true
+		}
+	}
+	n, ranks := 0, map[int]string{}
+	for _, ga := range c.state.GroupAssignments {
+		name := strings.TrimPrefix(ga.PolicyName, "Tag:")
+		if !strings.EqualFold(name, schema.GlobalPolicy) || desired[lower(ga.GroupID)] {
+			continue
+		}
+		n++
+		ranks[ga.Rank] = ga.GroupID
+	}
+	return n, ranks
 }
 
 func (c *Context) countGroups() int {

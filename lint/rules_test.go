@@ -562,6 +562,32 @@ var ruleCases = []ruleCase{
 		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 63)} }, msg: "65 group assignments"},
 	{name: "64 groups", rule: "group-limit",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) { addGroups(d, g, 63, 2) }},
+	{name: "64 groups and a Global group the tenant keeps", rule: "group-limit", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			addGroups(d, g, 63, 2)
+			s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: "9a9a9a9a-0000-4000-8000-000000000001", PolicyName: "Global", Rank: 500})
+		},
+		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 62)} }, msg: "and 1 of policy Global in the tenant that callops leaves as they are"},
+	{name: "one group and 64 Global groups the tenant keeps", rule: "group-limit", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			addGroups(d, g, 1, 2)
+			for i := 0; i < 65; i++ {
+				s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: fmt.Sprintf("9a9a9a9a-0000-4000-8000-%012d", i), PolicyName: "Global", Rank: 100 + i})
+			}
+		},
+		want: func(d *schema.Desired) []where { return []where{group(d, "Redmond", 0)} }, msg: "and 65 of policy Global"},
+	{name: "rank of a Global group the tenant keeps", rule: "group-limit", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			addGroups(d, g, 1, 2)
+			s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: "9a9a9a9a-0000-4000-8000-000000000001", PolicyName: "Global", Rank: 2})
+		},
+		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 0)} }, msg: "is the rank of group 9a9a9a9a-0000-4000-8000-000000000001, which keeps policy Global"},
+	{name: "Global group the desired state reassigns", rule: "group-limit", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			addGroups(d, g, 63, 2)
+			id := pol(d, "Vancouver").Groups[0].GroupID
+			s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: id, PolicyName: "Global", Rank: 2})
+		}},
 	{name: "rank not positive", rule: "group-limit",
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) { d.Policies[0].Groups[0].Rank = 0 },
 		want: func(d *schema.Desired) []where { return []where{group(d, "Redmond", 0)} }, msg: "ranks are positive"},
@@ -885,7 +911,8 @@ func TestOtherTenantSkipsStateRules(t *testing.T) {
 // reports a problem too, and a case without findings has no plan problem
 // there.
 func TestLintFindsWhatPlanRefuses(t *testing.T) {
-	mirrored := map[string]bool{"number-in-tenant": true, "number-held-unmanaged": true, "declared-twice": true, "tenant-domain": true}
+	mirrored := map[string]bool{"number-in-tenant": true, "number-held-unmanaged": true, "declared-twice": true, "tenant-domain": true,
+		"group-limit": true}
 	n := 0
 	for _, tc := range ruleCases {
 		if !mirrored[tc.rule] {
