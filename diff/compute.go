@@ -179,36 +179,38 @@ func (c *computer) index() {
 		}
 	}
 	c.accounts_ = make(map[string]bool, len(d.ResourceAccounts))
-	firstRA := map[string]*schema.ResourceAccount{}
-	for i := range d.ResourceAccounts {
-		ra := &d.ResourceAccounts[i]
-		k := lower(ra.UPN)
-		if f := firstRA[k]; f != nil {
-			later := ra
-			if ra.Pos.Less(f.Pos) { // report the one written later, as lint does
-				later, firstRA[k] = f, ra
-			}
-			c.problem(schema.Path("resourceAccounts", later.UPN), later.Pos, "resource account %s is declared twice (UPNs are case-insensitive)", later.UPN)
-		} else {
-			firstRA[k] = ra
-		}
-		c.accounts_[k] = true
+	for _, ra := range d.ResourceAccounts {
+		c.accounts_[lower(ra.UPN)] = true
 	}
+	c.declaredTwice("resource account", "resourceAccounts", len(d.ResourceAccounts), func(i int) (string, schema.Pos) {
+		return d.ResourceAccounts[i].UPN, d.ResourceAccounts[i].Pos
+	})
 	c.users_ = make(map[string]bool, len(d.UserNumbers))
-	firstUser := map[string]*schema.UserNumber{}
-	for i := range d.UserNumbers {
-		u := &d.UserNumbers[i]
-		k := lower(u.UPN)
-		if f := firstUser[k]; f != nil {
-			later := u
-			if u.Pos.Less(f.Pos) {
-				later, firstUser[k] = f, u
-			}
-			c.problem(schema.Path("userNumbers", later.UPN), later.Pos, "user %s is declared twice in userNumbers (UPNs are case-insensitive)", later.UPN)
-		} else {
-			firstUser[k] = u
+	for _, u := range d.UserNumbers {
+		c.users_[lower(u.UPN)] = true
+	}
+	c.declaredTwice("user", "userNumbers", len(d.UserNumbers), func(i int) (string, schema.Pos) {
+		return d.UserNumbers[i].UPN, d.UserNumbers[i].Pos
+	})
+}
+
+// declaredTwice reports keys (UPNs) of one section that name what another key
+// names, case aside: the one written later, as lint's declared-twice does.
+func (c *computer) declaredTwice(kind, section string, n int, at func(i int) (string, schema.Pos)) {
+	first := make(map[string]int, n)
+	for i := 0; i < n; i++ {
+		name, pos := at(i)
+		k := lower(name)
+		j, dup := first[k]
+		if !dup {
+			first[k] = i
+			continue
 		}
-		c.users_[k] = true
+		if fn, fp := at(j); pos.Less(fp) { // the model is sorted by key, not position
+			first[k] = i
+			name, pos = fn, fp
+		}
+		c.problem(schema.Path(section, name), pos, "%s %s is declared twice (UPNs are case-insensitive)", kind, name)
 	}
 }
 
