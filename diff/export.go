@@ -76,7 +76,7 @@ func DesiredFromSnapshot(s *tenant.Snapshot) *schema.Desired {
 			// the account out leaves it as it is.
 			continue
 		}
-		out := schema.ResourceAccount{UPN: ra.UserPrincipalName, Number: n.TelephoneNumber, Type: n.NumberType}
+		out := schema.ResourceAccount{UPN: ra.UserPrincipalName, Number: n.TelephoneNumber, Type: exportType(n.NumberType)}
 		if n.LocationID != "" {
 			out.Location = locKey[strings.ToLower(n.LocationID)]
 		}
@@ -119,11 +119,13 @@ func DesiredFromSnapshot(s *tenant.Snapshot) *schema.Desired {
 
 	if g := s.Tenant.GlobalPolicy; g != "" && !strings.EqualFold(g, schema.GlobalPolicy) {
 		// As the policy is written (the tenant may report the default
-		// in another case than the policy's identity).
+		// in another case than the policy's identity). A default the
+		// state has no policy for is left out (ExportIssues says so):
+		// the desired state could not name it, and plan leaves an
+		// undeclared default as it is.
 		if p := s.PolicyByIdentity(g); p != nil {
-			g = p.Identity
+			d.TenantDefault = p.Identity
 		}
-		d.TenantDefault = g
 	}
 
 	for _, n := range s.Numbers {
@@ -135,7 +137,7 @@ func DesiredFromSnapshot(s *tenant.Snapshot) *schema.Desired {
 		if u == nil {
 			continue
 		}
-		d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: u.UserPrincipalName, Number: n.TelephoneNumber, Type: n.NumberType})
+		d.UserNumbers = append(d.UserNumbers, schema.UserNumber{UPN: u.UserPrincipalName, Number: n.TelephoneNumber, Type: exportType(n.NumberType)})
 	}
 
 	d.Sort()
@@ -207,6 +209,18 @@ func slug(s string) string {
 	return out
 }
 
+// exportType spells a number type as the schema does ("callingplan" is
+// CallingPlan: the service compares types without case, the schema does
+// not); a type the schema does not know is written as the state has it.
+func exportType(t string) string {
+	for _, k := range []string{schema.CallingPlan, schema.OperatorConnect, schema.DirectRouting} {
+		if strings.EqualFold(t, k) {
+			return k
+		}
+	}
+	return t
+}
+
 // ExportIssue is something of a state that DesiredFromSnapshot can't
 // declare as the schema wants, so that the export does not lint clean until
 // the user fixes it: a policy whose resource account is not among the
@@ -241,6 +255,13 @@ func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 			ResourceAccount: p.ResourceAccount,
 			Message: fmt.Sprintf("policy %s: its resource account %s is not in the state, so the export names it by ObjectId, which does not lint: "+
 				"replace it with the account's UPN (Get-CsOnlineApplicationInstance -Identity %s), or re-import the state", p.Identity, p.ResourceAccount, p.ResourceAccount),
+		})
+	}
+	if g := s.Tenant.GlobalPolicy; g != "" && !strings.EqualFold(g, schema.GlobalPolicy) && s.PolicyByIdentity(g) == nil {
+		out = append(out, ExportIssue{
+			Policy: g,
+			Message: fmt.Sprintf("the tenant default %q is not a policy of the state, so the export leaves tenantDefault out (a plan of it leaves the default as it is): "+
+				"import the tenant again, or write tenantDefault yourself", g),
 		})
 	}
 	out = append(out, orphanGrants(s)...)

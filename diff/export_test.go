@@ -69,6 +69,15 @@ func roundTripStates(t *testing.T) map[string]*tenant.Snapshot {
 		t.Fatal("the fixture's first policy has a lower-case name: the case needs another")
 	}
 	states["default in another case"] = lowerDefault
+
+	// Hand-made states the service would not report: number types in
+	// another case, a default naming no policy of the state.
+	odd := imported.Clone()
+	for i := range odd.Numbers {
+		odd.Numbers[i].NumberType = strings.ToLower(odd.Numbers[i].NumberType)
+	}
+	odd.Tenant.GlobalPolicy = "Gone"
+	states["types in lower case, default of no policy"] = odd
 	return states
 }
 
@@ -280,6 +289,24 @@ func TestExportPolicyNameIssue(t *testing.T) {
 // policy), and each such policy is an issue that says so, so that nobody
 // plans the export and revokes them unawares. The tenant's policies are
 // not issues.
+// TestExportDanglingDefault: a tenant default the state has no policy for
+// is left out of the export, with a warning.
+func TestExportDanglingDefault(t *testing.T) {
+	s := fixture.Contoso()
+	s.Tenant.GlobalPolicy = "Gone"
+	if d := diff.DesiredFromSnapshot(s); d.TenantDefault != "" {
+		t.Errorf("tenantDefault = %q, want it left out", d.TenantDefault)
+	}
+	var got []string
+	for _, is := range diff.ExportIssues(s) {
+		got = append(got, is.Message)
+	}
+	want := []string{`the tenant default "Gone" is not a policy of the state, so the export leaves tenantDefault out (a plan of it leaves the default as it is): import the tenant again, or write tenantDefault yourself`}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("issues (-want +got):\n%s", d)
+	}
+}
+
 func TestExportOrphanGrants(t *testing.T) {
 	s := fixture.Contoso()
 	s.Users[0].SharedCallingPolicy = "Nope"     // alice
