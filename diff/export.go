@@ -41,21 +41,8 @@ import (
 func DesiredFromSnapshot(s *tenant.Snapshot) *schema.Desired {
 	d := &schema.Desired{Domain: s.Tenant.Domain}
 
-	usedRA := map[string]bool{} // lower ObjectId
-	for _, p := range s.Policies {
-		if p.ResourceAccount != "" {
-			usedRA[strings.ToLower(p.ResourceAccount)] = true
-		}
-	}
-	usedLoc := map[string]bool{} // lower LocationId
-	for _, ra := range s.ResourceAccounts {
-		if !usedRA[strings.ToLower(ra.ObjectID)] {
-			continue
-		}
-		if n := s.NumberHeldBy(ra.ObjectID); n != nil && n.LocationID != "" {
-			usedLoc[strings.ToLower(n.LocationID)] = true
-		}
-	}
+	usedRA := usedAccounts(s)
+	usedLoc := usedLocations(s, usedRA)
 
 	locKey := locationKeys(s.Locations, usedLoc)
 	for _, l := range s.Locations {
@@ -221,6 +208,34 @@ func exportType(t string) string {
 	return t
 }
 
+// usedAccounts are the resource accounts (lower ObjectIds) the state's
+// policies use.
+func usedAccounts(s *tenant.Snapshot) map[string]bool {
+	used := map[string]bool{}
+	for _, p := range s.Policies {
+		if p.ResourceAccount != "" {
+			used[strings.ToLower(p.ResourceAccount)] = true
+		}
+	}
+	return used
+}
+
+// usedLocations are the LocationIds (lower case) of the numbers held by the
+// resource accounts in usedRA (lower ObjectIds): the locations the export
+// writes whatever their country.
+func usedLocations(s *tenant.Snapshot, usedRA map[string]bool) map[string]bool {
+	used := map[string]bool{}
+	for _, ra := range s.ResourceAccounts {
+		if !usedRA[strings.ToLower(ra.ObjectID)] {
+			continue
+		}
+		if n := s.NumberHeldBy(ra.ObjectID); n != nil && n.LocationID != "" {
+			used[strings.ToLower(n.LocationID)] = true
+		}
+	}
+	return used
+}
+
 // ExportIssue is something of a state that DesiredFromSnapshot can't
 // declare as the schema wants, so that the export does not lint clean until
 // the user fixes it: a policy whose resource account is not among the
@@ -263,6 +278,15 @@ func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 			Message: fmt.Sprintf("the tenant default %q is not a policy of the state, so the export leaves tenantDefault out (a plan of it leaves the default as it is): "+
 				"import the tenant again, or write tenantDefault yourself", g),
 		})
+	}
+	used := usedLocations(s, usedAccounts(s))
+	for _, l := range s.Locations {
+		if used[strings.ToLower(l.LocationID)] && !countryRE.MatchString(l.CountryOrRegion) {
+			out = append(out, ExportIssue{
+				Message: fmt.Sprintf("location %s: its country %q is not a two-letter ISO 3166 code, and a resource account's number uses it, so the export writes it and does not lint: "+
+					"write the two-letter code (US for USA)", l.LocationID, l.CountryOrRegion),
+			})
+		}
 	}
 	out = append(out, orphanGrants(s)...)
 	for _, v := range s.Inconsistencies() {

@@ -307,6 +307,28 @@ func TestExportDanglingDefault(t *testing.T) {
 	}
 }
 
+// TestExportCountryNotTwoLetters: a location a policy's account uses whose
+// country is not a two-letter code is written as it is, with a warning; an
+// unused one is left out without one.
+func TestExportCountryNotTwoLetters(t *testing.T) {
+	s := fixture.Contoso()
+	s.Locations[0].CountryOrRegion = "USA" // Loc1: ra1's and ra2's numbers
+	s.Locations[1].CountryOrRegion = "CAN" // Loc2: unused
+	s.Reindex()
+	var got []string
+	for _, is := range diff.ExportIssues(s) {
+		got = append(got, is.Message)
+	}
+	want := []string{`location ` + fixture.Loc1 + `: its country "USA" is not a two-letter ISO 3166 code, and a resource account's number uses it, so the export writes it and does not lint: write the two-letter code (US for USA)`}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("issues (-want +got):\n%s", d)
+	}
+	d := diff.DesiredFromSnapshot(s)
+	if len(d.Locations) != 1 || d.Locations[0].Country != "USA" {
+		t.Errorf("locations = %+v, want only Loc1, as the state has it", d.Locations)
+	}
+}
+
 func TestExportOrphanGrants(t *testing.T) {
 	s := fixture.Contoso()
 	s.Users[0].SharedCallingPolicy = "Nope"     // alice
