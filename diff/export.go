@@ -40,6 +40,9 @@ import (
 // The result has no positions, is sorted (Desired.Sort) and never aliases s.
 func DesiredFromSnapshot(s *tenant.Snapshot) *schema.Desired {
 	d := &schema.Desired{Domain: s.Tenant.Domain}
+	if d.Domain == "" {
+		d.Domain = tenant.GuessDomain(s) // ExportIssues says so
+	}
 
 	usedRA := usedAccounts(s)
 	usedLoc := usedLocations(s, usedRA)
@@ -271,6 +274,14 @@ func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 			Message: fmt.Sprintf("policy %s: its resource account %s is not in the state, so the export names it by ObjectId, which does not lint: "+
 				"replace it with the account's UPN (Get-CsOnlineApplicationInstance -Identity %s), or re-import the state", p.Identity, p.ResourceAccount, p.ResourceAccount),
 		})
+	}
+	if s.Tenant.Domain == "" {
+		msg := "the state records no tenant domain, and the export found no user principal name to take one from: write tenant.domain (the tenant's *.onmicrosoft.com domain)"
+		if g := tenant.GuessDomain(s); g != "" {
+			msg = fmt.Sprintf("the state records no tenant domain, so the export writes %s, the most common domain of its user principal names: "+
+				"check it (the tenant's *.onmicrosoft.com domain is best), and import an export that has one", g)
+		}
+		out = append(out, ExportIssue{Message: msg})
 	}
 	if g := s.Tenant.GlobalPolicy; g != "" && !strings.EqualFold(g, schema.GlobalPolicy) && s.PolicyByIdentity(g) == nil {
 		out = append(out, ExportIssue{

@@ -289,6 +289,26 @@ func TestExportPolicyNameIssue(t *testing.T) {
 // policy), and each such policy is an issue that says so, so that nobody
 // plans the export and revokes them unawares. The tenant's policies are
 // not issues.
+// TestExportNoDomain: a state without a tenant domain (an import that found
+// none records none) is exported with the most common UPN domain, and a
+// warning.
+func TestExportNoDomain(t *testing.T) {
+	s := fixture.Contoso()
+	s.Tenant.Domain = ""
+	if d := diff.DesiredFromSnapshot(s); d.Domain != "contoso.com" {
+		t.Errorf("domain = %q, want the UPNs' contoso.com", d.Domain)
+	}
+	var got []string
+	for _, is := range diff.ExportIssues(s) {
+		got = append(got, is.Message)
+	}
+	want := []string{"the state records no tenant domain, so the export writes contoso.com, the most common domain of its user principal names: " +
+		"check it (the tenant's *.onmicrosoft.com domain is best), and import an export that has one"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("issues (-want +got):\n%s", d)
+	}
+}
+
 // TestExportDanglingDefault: a tenant default the state has no policy for
 // is left out of the export, with a warning.
 func TestExportDanglingDefault(t *testing.T) {

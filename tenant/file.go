@@ -460,6 +460,11 @@ func ReplaceState(path string, s *Snapshot, opt FileOptions) error {
 			}
 			next = s.Clone()
 			next.Lineage, next.Serial = old.Lineage, old.Serial+1
+			if next.Tenant.Domain == "" {
+				// An export without a domain continues the state's:
+				// the tenant check stays.
+				next.Tenant.Domain = old.Tenant.Domain
+			}
 		}
 		if err := copyFileAtomic(path, backupPath(path)); err != nil {
 			return fmt.Errorf("keeping a backup of %s: %w", path, err)

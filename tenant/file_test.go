@@ -679,4 +679,13 @@ func TestReplaceStateOtherTenant(t *testing.T) {
 	if got := readFile(t, path); got.Lineage != "lin" || got.Tenant.Domain != same.Tenant.Domain {
 		t.Errorf("same tenant: lineage %s, domain %s", got.Lineage, got.Tenant.Domain)
 	}
+	// An export without a domain continues the state, and its domain.
+	none := fixture()
+	none.Tenant.Domain = ""
+	if err := ReplaceState(path, none, FileOptions{}); err != nil {
+		t.Fatalf("no domain: %v", err)
+	}
+	if got := readFile(t, path); got.Tenant.Domain != same.Tenant.Domain {
+		t.Errorf("no domain: the state's domain became %q, want %q kept", got.Tenant.Domain, same.Tenant.Domain)
+	}
 }

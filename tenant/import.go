@@ -216,7 +216,7 @@ func Import(dir string) (*Snapshot, []Warning, error) {
 			case ExportGroupAssignments:
 				im.warn(src.name, "missing: no group assignments imported")
 			case ExportTenant:
-				im.warn(src.name, "missing: tenant domain taken from the accounts' user principal names, tenant default left as the built-in Global instance")
+				im.warn(src.name, "missing: tenant default left as the built-in Global instance")
 			}
 		}
 		if err := steps[i](src.objs); err != nil {
@@ -665,17 +665,21 @@ func (im *importer) tenant(objs []psObject) error {
 		}
 	}
 	if im.s.Tenant.Domain == "" {
-		im.s.Tenant.Domain = guessDomain(im.s)
-		if im.s.Tenant.Domain != "" {
-			im.warn(file, "no tenant domain: using %s, the most common domain of the accounts' user principal names", im.s.Tenant.Domain)
-		}
+		// No guess is recorded: the domain is what plans, imports and
+		// scripts compare to tell one tenant from another, and a guess
+		// (a UPN suffix) would make the right tenant look like another.
+		// Over a state that has a domain, the state's is kept
+		// (ReplaceState); export guesses one for the files, with a
+		// warning.
+		im.warn(file, "no tenant domain: the state records none, so callops can't tell this tenant from another (the export script writes it)")
 	}
 	return nil
 }
 
-// guessDomain is the most common domain of the resource accounts' and
-// users' UPNs (ties broken by name).
-func guessDomain(s *Snapshot) string {
+// GuessDomain is the most common domain of the resource accounts' and
+// users' UPNs (ties broken by name), "" when there is none: a stand-in for
+// a state without a tenant domain, never recorded in one.
+func GuessDomain(s *Snapshot) string {
 	count := map[string]int{}
 	add := func(upn string) {
 		if i := strings.LastIndexByte(upn, '@'); i >= 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,8 +160,8 @@ func TestImportShapes(t *testing.T) {
 				"users.json: user carl@contoso.com has Identity \"CN=carl,OU=Users\", not an object id: numbers assigned to the user will not be matched",
 				"numbers.json: +14255550100 is assigned to dddddddd-0000-4000-8000-000000000009, which is no user, resource account or policy of the export: kept as held by an unknown object",
 				"group-assignments.json: group eeeeeeee-0000-4000-8000-000000000005 is assigned policy Gone, which is not in policies.json: kept as written",
-				"tenant.json: missing: tenant domain taken from the accounts' user principal names, tenant default left as the built-in Global instance",
-				"tenant.json: no tenant domain: using contoso.com, the most common domain of the accounts' user principal names",
+				"tenant.json: missing: tenant default left as the built-in Global instance",
+				"tenant.json: no tenant domain: the state records none, so callops can't tell this tenant from another (the export script writes it)",
 				"users.json: user alice@contoso.com is granted policy Nowhere, which is not in policies.json: kept as written",
 				"numbers.json: +14255550101 is held by policy Gone, which is not in policies.json: recorded as unassigned",
 				`users.json: user alice@contoso.com has LineUri "+14255550111", which the number inventory does not assign to them: not imported`,
@@ -373,5 +374,42 @@ func TestWarningPrintable(t *testing.T) {
 	}
 	if got := (Warning{Message: "plain Zürich"}).String(); got != "plain Zürich" {
 		t.Errorf("a clean message changed: %q", got)
+	}
+}
+
+// TestImportRecordsNoGuessedDomain: an export without a tenant domain gives a
+// state without one (a UPN suffix would make the right tenant look like
+// another to the tenant checks), and says so.
+func TestImportRecordsNoGuessedDomain(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("testdata", "import", "ps7")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == ExportTenant {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, warnings, err := Import(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Tenant.Domain != "" {
+		t.Errorf("domain = %q, want none recorded", s.Tenant.Domain)
+	}
+	if GuessDomain(s) == "" {
+		t.Error("the fixture has no UPNs to guess from: the test needs some")
+	}
+	if !slices.ContainsFunc(warnings, func(w Warning) bool { return strings.Contains(w.Message, "no tenant domain") }) {
+		t.Errorf("no warning about the missing domain: %v", warnings)
 	}
 }
