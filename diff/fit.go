@@ -173,8 +173,8 @@ func (c *computer) fitAccount(p fitPolicy) {
 // fit it afterwards; the problems are reported where the desired state
 // changes the account's number.
 func (c *computer) fitUndeclaredGlobal(accountChanges map[string]*AccountChange, released map[string]bool) {
-	if _, ok := c.d.Policy(tenant.GlobalPolicy); ok {
-		return // declared: checked as any policy
+	if c.globalDeclared {
+		return // declared (in any case): checked as any policy
 	}
 	g := c.s.PolicyByIdentity(tenant.GlobalPolicy)
 	if g == nil || g.ResourceAccount == "" {

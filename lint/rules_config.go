@@ -265,8 +265,10 @@ const undeclaredGlobalNote = "; policy Global is not declared, so callops leaves
 // resource-account-location for an account a declared policy uses too) is
 // not reported twice.
 func checkUndeclaredGlobal(c *Context) {
-	if _, ok := c.desired.Policy(tenant.GlobalPolicy); ok {
-		return // declared: checked as any policy
+	for _, p := range c.desired.Policies {
+		if strings.EqualFold(p.Name, tenant.GlobalPolicy) {
+			return // declared (in any case, as plan reads it): checked as any policy
+		}
 	}
 	g := c.state.PolicyByIdentity(tenant.GlobalPolicy)
 	if g == nil || g.ResourceAccount == "" {

@@ -454,7 +454,10 @@ func (c *Context) keptGroups() (int, map[int]string) {
 	}
 	n, ranks := 0, map[int]string{}
 	for _, ga := range c.state.GroupAssignments {
-		name := strings.TrimPrefix(ga.PolicyName, "Tag:")
+		name := ga.PolicyName
+		if hasPrefixFold(name, "Tag:") { // as diff reads the service's names
+			name = name[len("Tag:"):]
+		}
 		if !strings.EqualFold(name, schema.GlobalPolicy) || desired[lower(ga.GroupID)] {
 			continue
 		}
@@ -567,16 +570,24 @@ func checkDeclaredTwice(c *Context) {
 // account or user the tenant lacks is resource-account-unknown's and
 // user-unknown's.
 func checkNumberInTenant(c *Context) {
+	missing := func(holder, typ string) string {
+		if typ == schema.DirectRouting {
+			// The service lists a Direct Routing number once it is
+			// assigned; callops assigns only numbers the export lists.
+			return fmt.Sprintf("is not in the tenant's number inventory: callops assigns only numbers the export lists; assign this Direct Routing number to %s once with Set-CsPhoneNumberAssignment, then import a fresh export", holder)
+		}
+		return "is not in the tenant's number inventory: acquire or port it first (callops never acquires numbers)"
+	}
 	for _, ra := range c.desired.ResourceAccounts {
 		if ra.Number != "" && c.stateAccount(ra.UPN) != nil && c.inventory(ra.Number) == nil {
 			c.report(ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"),
-				"%s, the number of resource account %s, is not in the tenant's number inventory: acquire or port it first (callops never acquires numbers)", ra.Number, ra.UPN)
+				"%s, the number of resource account %s, %s", ra.Number, ra.UPN, missing(ra.UPN, ra.Type))
 		}
 	}
 	for _, u := range c.desired.UserNumbers {
 		if u.Number != "" && c.stateUser(u.UPN) != nil && c.inventory(u.Number) == nil {
 			c.report(u.NumberPos, schema.Path("userNumbers", u.UPN, "number"),
-				"%s, the number of user %s, is not in the tenant's number inventory: acquire or port it first (callops never acquires numbers)", u.Number, u.UPN)
+				"%s, the number of user %s, %s", u.Number, u.UPN, missing(u.UPN, u.Type))
 		}
 	}
 }
@@ -587,24 +598,26 @@ func checkNumberInTenant(c *Context) {
 // (not one of its users, resource accounts or policies): callops can't
 // unassign it, so plan refuses it.
 func checkNumberHeldUnmanaged(c *Context) {
-	check := func(num string, pos schema.Pos, path string) {
+	// The path is built only for a finding: userNumbers may list every
+	// user of a large tenant.
+	check := func(num string, pos schema.Pos, path func() string) {
 		if num == "" {
 			return
 		}
 		if kind, name := c.state.Holder(num); kind == tenant.HolderUnknown {
-			c.report(pos, path, "%s is assigned in the tenant to %s, an object callops does not manage (not a user, resource account or policy of the state): unassign it first",
+			c.report(pos, path(), "%s is assigned in the tenant to %s, an object callops does not manage (not a user, resource account or policy of the state): unassign it first",
 				num, tenant.Printable(name))
 		}
 	}
 	for _, ra := range c.desired.ResourceAccounts {
-		check(ra.Number, ra.NumberPos, schema.Path("resourceAccounts", ra.UPN, "number"))
+		check(ra.Number, ra.NumberPos, func() string { return schema.Path("resourceAccounts", ra.UPN, "number") })
 	}
 	for _, u := range c.desired.UserNumbers {
-		check(u.Number, u.NumberPos, schema.Path("userNumbers", u.UPN, "number"))
+		check(u.Number, u.NumberPos, func() string { return schema.Path("userNumbers", u.UPN, "number") })
 	}
 	for _, p := range c.desired.Policies {
 		for j, e := range p.EmergencyNumbers {
-			check(e.Value, e.Pos, schema.Path("policies", p.Name, "emergencyNumbers", j))
+			check(e.Value, e.Pos, func() string { return schema.Path("policies", p.Name, "emergencyNumbers", j) })
 		}
 	}
 }

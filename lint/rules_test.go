@@ -369,6 +369,12 @@ var ruleCases = []ruleCase{
 			ra(d, "ra2@contoso.com").Number = "+14255550200"
 			d.Policies = append(d.Policies, schema.Policy{Name: "Global", Pos: g.next(), ResourceAccount: "ra1@contoso.com", ResourceAccountPos: g.next()})
 		}},
+	{name: "Global declared in lower case", rule: "undeclared-global", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			withGlobal(s, "ra2-id")
+			ra(d, "ra2@contoso.com").Number = "+14255550200"
+			d.Policies = append(d.Policies, schema.Policy{Name: "global", Pos: g.next(), ResourceAccount: "ra1@contoso.com", ResourceAccountPos: g.next()})
+		}},
 	{name: "Global's undeclared account loses its number", rule: "undeclared-global", state: true,
 		edit: func(d *schema.Desired, s *tenant.Snapshot, _ *posGen) {
 			withGlobal(s, "ra3-id")
@@ -431,6 +437,14 @@ var ruleCases = []ruleCase{
 			return []where{raField(d, "ra1@contoso.com", "number"), {dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
 		},
 		msg: "is not in the tenant's number inventory"},
+	{name: "Direct Routing extension the service lists only once assigned", rule: "number-in-tenant", state: true,
+		edit: func(d *schema.Desired, _ *tenant.Snapshot, _ *posGen) {
+			dave(d).Number, dave(d).Type = "+14255551000;ext=12", "DirectRouting"
+		},
+		want: func(d *schema.Desired) []where {
+			return []where{{dave(d).NumberPos, schema.Path("userNumbers", "dave@contoso.com", "number")}}
+		},
+		msg: "callops assigns only numbers the export lists; assign this Direct Routing number to dave@contoso.com once with Set-CsPhoneNumberAssignment, then import a fresh export"},
 	{name: "account the tenant does not have", rule: "number-in-tenant", state: true,
 		edit: func(d *schema.Desired, _ *tenant.Snapshot, g *posGen) {
 			d.ResourceAccounts = append(d.ResourceAccounts, schema.ResourceAccount{UPN: "ra9@contoso.com", Number: "+14255550197", Type: "CallingPlan",
@@ -582,6 +596,12 @@ var ruleCases = []ruleCase{
 			s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: "9a9a9a9a-0000-4000-8000-000000000001", PolicyName: "Global", Rank: 2})
 		},
 		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 0)} }, msg: "is the rank of group 9a9a9a9a-0000-4000-8000-000000000001, which keeps policy Global"},
+	{name: "rank of a Global group the tenant names in lower case", rule: "group-limit", state: true,
+		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
+			addGroups(d, g, 1, 2)
+			s.GroupAssignments = append(s.GroupAssignments, tenant.GroupAssignment{GroupID: "9a9a9a9a-0000-4000-8000-000000000001", PolicyName: "tag:global", Rank: 2})
+		},
+		want: func(d *schema.Desired) []where { return []where{group(d, "Vancouver", 0)} }, msg: "which keeps policy Global"},
 	{name: "Global group the desired state reassigns", rule: "group-limit", state: true,
 		edit: func(d *schema.Desired, s *tenant.Snapshot, g *posGen) {
 			addGroups(d, g, 63, 2)
@@ -907,9 +927,8 @@ func TestOtherTenantSkipsStateRules(t *testing.T) {
 }
 
 // TestLintFindsWhatPlanRefuses: for the rules that mirror a refusal of plan
-// (diff.Compute), every finding of their cases is at a place where plan
-// reports a problem too, and a case without findings has no plan problem
-// there.
+// (diff.Compute), every finding of their cases, and every place a case
+// expects one, is a place where plan reports a problem too.
 func TestLintFindsWhatPlanRefuses(t *testing.T) {
 	mirrored := map[string]bool{"number-in-tenant": true, "number-held-unmanaged": true, "declared-twice": true, "tenant-domain": true,
 		"group-limit": true}

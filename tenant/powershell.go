@@ -358,7 +358,7 @@ function Assert-CallopsTenant {
     $t = Get-CsTenant
     $names = @()
     if ($null -ne $t -and $null -ne $t.PSObject.Properties['VerifiedDomains']) {
-        $names = @($t.VerifiedDomains | ForEach-Object { if ($_ -is [string]) { $_ } else { [string]$_.Name } })
+        $names = @($t.VerifiedDomains | ForEach-Object { if ($_ -is [string]) { $_ } elseif ($null -ne $_) { [string]$_.Name } } | Where-Object { $_ })
     }
     if ($names.Count -eq 0) {
         Write-Warning ('callops: the connected tenant lists no domains: make sure it is {0}' -f $Domain)

@@ -341,8 +341,12 @@ func lintBlocks(stderr io.Writer, o planOptions, findings []lint.Finding) error 
 	if len(errs) == 1 {
 		noun = "error"
 	}
+	cmd := "callops lint " + o.dir
+	if o.state != "" { // lint reads DIR/callops.state.json itself, not another state
+		cmd = fmt.Sprintf("callops lint --state %s %s", o.state, o.dir)
+	}
 	return withHint(fmt.Errorf("the desired state has %d lint %s: no plan was made", len(errs), noun),
-		fmt.Sprintf("fix them; 'callops lint %s' shows every finding", o.dir))
+		fmt.Sprintf("fix them; '%s' shows every finding", cmd))
 }
 
 // writePlan renders p on stdout in o.format.
