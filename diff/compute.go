@@ -161,16 +161,24 @@ func normLocation(id string) string {
 
 func (c *computer) index() {
 	d := c.d
+	// Keys that differ only in case name one object to the service: the
+	// one written later is a problem (as lint's declared-twice reports it)
+	// and is left out of the lookups.
+	later := map[int]bool{}
+	for _, dup := range schema.CaseDuplicates(len(d.Policies), func(i int) (string, schema.Pos) { return d.Policies[i].Name, d.Policies[i].Pos }) {
+		p := &d.Policies[dup.Later]
+		c.problem(schema.Path("policies", p.Name), p.Pos, "policy %s is declared twice (names are case-insensitive)", p.Name)
+		later[dup.Later] = true
+	}
 	c.policies_ = make(map[string]*schema.Policy, len(d.Policies))
 	for i := range d.Policies {
 		p := &d.Policies[i]
+		if later[i] {
+			continue
+		}
 		k := policyKey(p.Name)
-		if f, dup := c.policies_[k]; dup {
-			later := p
-			if p.Pos.Less(f.Pos) { // report the one written later, as lint does
-				later, c.policies_[k] = f, p
-			}
-			c.problem(schema.Path("policies", later.Name), later.Pos, "policy %s is declared twice (names are case-insensitive)", later.Name)
+		if _, dup := c.policies_[k]; dup { // "Tag:X" and "X", which the schema's keys can't be
+			c.problem(schema.Path("policies", p.Name), p.Pos, "policy %s is declared twice (names are case-insensitive)", p.Name)
 			continue
 		}
 		c.policies_[k] = p
@@ -182,35 +190,21 @@ func (c *computer) index() {
 	for _, ra := range d.ResourceAccounts {
 		c.accounts_[lower(ra.UPN)] = true
 	}
-	c.declaredTwice("resource account", "resourceAccounts", len(d.ResourceAccounts), func(i int) (string, schema.Pos) {
+	for _, dup := range schema.CaseDuplicates(len(d.ResourceAccounts), func(i int) (string, schema.Pos) {
 		return d.ResourceAccounts[i].UPN, d.ResourceAccounts[i].Pos
-	})
+	}) {
+		ra := &d.ResourceAccounts[dup.Later]
+		c.problem(schema.Path("resourceAccounts", ra.UPN), ra.Pos, "resource account %s is declared twice (UPNs are case-insensitive)", ra.UPN)
+	}
 	c.users_ = make(map[string]bool, len(d.UserNumbers))
 	for _, u := range d.UserNumbers {
 		c.users_[lower(u.UPN)] = true
 	}
-	c.declaredTwice("user", "userNumbers", len(d.UserNumbers), func(i int) (string, schema.Pos) {
+	for _, dup := range schema.CaseDuplicates(len(d.UserNumbers), func(i int) (string, schema.Pos) {
 		return d.UserNumbers[i].UPN, d.UserNumbers[i].Pos
-	})
-}
-
-// declaredTwice reports keys (UPNs) of one section that name what another key
-// names, case aside: the one written later, as lint's declared-twice does.
-func (c *computer) declaredTwice(kind, section string, n int, at func(i int) (string, schema.Pos)) {
-	first := make(map[string]int, n)
-	for i := 0; i < n; i++ {
-		name, pos := at(i)
-		k := lower(name)
-		j, dup := first[k]
-		if !dup {
-			first[k] = i
-			continue
-		}
-		if fn, fp := at(j); pos.Less(fp) { // the model is sorted by key, not position
-			first[k] = i
-			name, pos = fn, fp
-		}
-		c.problem(schema.Path(section, name), pos, "%s %s is declared twice (UPNs are case-insensitive)", kind, name)
+	}) {
+		u := &d.UserNumbers[dup.Later]
+		c.problem(schema.Path("userNumbers", u.UPN), u.Pos, "user %s is declared twice (UPNs are case-insensitive)", u.UPN)
 	}
 }
 

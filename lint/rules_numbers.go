@@ -534,27 +534,12 @@ func checkTenantDomain(c *Context) {
 // "redmond" apart, the service does not (plan refuses them too).
 func checkDeclaredTwice(c *Context) {
 	d := c.desired
-	type first struct {
-		key string
-		pos schema.Pos
-	}
 	check := func(kind, section string, n int, at func(i int) (string, schema.Pos)) {
-		seen := make(map[string]first, n)
-		for i := 0; i < n; i++ {
-			key, pos := at(i)
-			k := lower(key)
-			if f, dup := seen[k]; dup {
-				// The one written later is the finding (the model is
-				// sorted by key, not by position).
-				later := first{key, pos}
-				if pos.Less(f.pos) {
-					seen[k], later, f = later, f, later
-				}
-				c.report(later.pos, schema.Path(section, later.key), "%s %s is declared twice: %s (at %s) is the same %s, names compare without case",
-					kind, later.key, f.key, f.pos, kind)
-				continue
-			}
-			seen[k] = first{key, pos}
+		for _, dup := range schema.CaseDuplicates(n, at) {
+			key, pos := at(dup.Later)
+			firstKey, firstPos := at(dup.First)
+			c.report(pos, schema.Path(section, key), "%s %s is declared twice: %s (at %s) is the same %s, names compare without case",
+				kind, key, firstKey, firstPos, kind)
 		}
 	}
 	check("policy", "policies", len(d.Policies), func(i int) (string, schema.Pos) { return d.Policies[i].Name, d.Policies[i].Pos })

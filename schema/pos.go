@@ -85,3 +85,35 @@ func Path(elems ...any) string {
 	}
 	return b.String()
 }
+
+// CaseDuplicate is a key of one section of the desired state that names
+// what another key names once case is set aside: Later is the index of the
+// one written later (by position, then by index), First of the other.
+type CaseDuplicate struct{ Later, First int }
+
+// CaseDuplicates lists the keys among n (key and position of element i from
+// at) that repeat an earlier one without case: "Redmond" and "redmond" are
+// two fields to CUE and one policy to the service. With three spellings of
+// one key, each later one is listed against the first written.
+func CaseDuplicates(n int, at func(i int) (key string, pos Pos)) []CaseDuplicate {
+	var out []CaseDuplicate
+	first := make(map[string]int, n)
+	for i := 0; i < n; i++ {
+		key, pos := at(i)
+		k := strings.ToLower(key)
+		j, dup := first[k]
+		if !dup {
+			first[k] = i
+			continue
+		}
+		// The model is sorted by key, not by position: the element read
+		// first may be the one written later.
+		if _, fp := at(j); pos.Less(fp) {
+			first[k] = i
+			out = append(out, CaseDuplicate{Later: j, First: i})
+			continue
+		}
+		out = append(out, CaseDuplicate{Later: i, First: j})
+	}
+	return out
+}
