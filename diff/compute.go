@@ -82,8 +82,7 @@ func OtherTenant(d *schema.Desired, s *tenant.Snapshot) (Problem, bool) {
 	}
 	return Problem{
 		Path: schema.Path("tenant", "domain"), Pos: d.DomainPos,
-		Message: fmt.Sprintf("the desired state is for tenant %s, but the state is of tenant %s: check --state (or, if both name the same tenant, write %s here)",
-			d.Domain, tenant.Printable(s.Tenant.Domain), tenant.Printable(s.Tenant.Domain)),
+		Message: tenant.OtherTenantMessage(d.Domain, s.Tenant.Domain),
 	}, true
 }
 

@@ -524,9 +524,8 @@ func checkTenantDomain(c *Context) {
 		return
 	}
 	d := c.desired
-	c.report(d.DomainPos, schema.Path("tenant", "domain"),
-		"the desired state is for tenant %s, but the state is of tenant %s: check --state (or, if both name the same tenant, write %s here); the rules that need a state were skipped",
-		d.Domain, tenant.Printable(c.otherDomain), tenant.Printable(c.otherDomain))
+	c.report(d.DomainPos, schema.Path("tenant", "domain"), "%s; the rules that need a state were skipped",
+		tenant.OtherTenantMessage(d.Domain, c.otherDomain))
 }
 
 // checkDeclaredTwice reports keys of policies, resourceAccounts and

@@ -73,6 +73,13 @@ func OtherDomain(a, b string) bool {
 	return a != "" && b != "" && a != b
 }
 
+// OtherTenantMessage says that a desired state for tenant desired was given
+// a state of tenant state, and what to do: lint and plan say it the same way.
+func OtherTenantMessage(desired, state string) string {
+	return fmt.Sprintf("the desired state is for tenant %s, but the state is of tenant %s: check --state (or, if both name the same tenant, write %s here)",
+		Printable(desired), Printable(state), Printable(state))
+}
+
 // Policy is a TeamsSharedCallingRoutingPolicy instance. Identity is stored
 // without "Tag:"; ResourceAccount is the RA's ObjectId.
 type Policy struct {
