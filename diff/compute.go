@@ -133,17 +133,11 @@ func (c *computer) problem(path string, pos schema.Pos, format string, args ...a
 func lower(s string) string { return strings.ToLower(s) }
 
 // policyKey is the comparison key of a policy identity.
-func policyKey(id string) string { return lower(policyName(id)) }
+func policyKey(id string) string { return lower(tenant.PolicyName(id)) }
 
-// policyName strips the "Tag:" prefix the service shows for instances.
-func policyName(id string) string {
-	if len(id) >= 4 && strings.EqualFold(id[:4], "tag:") {
-		return id[4:]
-	}
-	return id
+func isGlobal(name string) bool {
+	return strings.EqualFold(tenant.PolicyName(name), schema.GlobalPolicy)
 }
-
-func isGlobal(name string) bool { return strings.EqualFold(policyName(name), schema.GlobalPolicy) }
 
 // noLocation reports whether a LocationId means "no location" (empty or
 // the all-zero GUID, as real exports write it).
@@ -446,12 +440,12 @@ func (c *computer) policies() {
 				}
 			}
 			rm, add := EmergencyEdit(before.EmergencyNumbers, after.EmergencyNumbers)
-			c.out.Policies = append(c.out.Policies, PolicyChange{Name: policyName(sp.Identity), Kind: Update,
+			c.out.Policies = append(c.out.Policies, PolicyChange{Name: tenant.PolicyName(sp.Identity), Kind: Update,
 				Before: before, After: after, RemoveNumbers: rm, AddNumbers: add})
 			continue
 		}
 		c.out.Policies = append(c.out.Policies, PolicyChange{
-			Name: policyName(sp.Identity), Kind: Delete, Before: before,
+			Name: tenant.PolicyName(sp.Identity), Kind: Delete, Before: before,
 			RemoveNumbers: append([]string(nil), before.EmergencyNumbers...),
 		})
 	}
@@ -547,7 +541,7 @@ func (c *computer) grants() {
 		}
 	}
 	for ui, u := range c.s.Users {
-		cur := policyName(u.SharedCallingPolicy)
+		cur := tenant.PolicyName(u.SharedCallingPolicy)
 		gi := int(wanted[ui]) - 1
 		switch {
 		case gi >= 0 && !strings.EqualFold(cur, grants[gi].policy) && !(cur == "" && isGlobal(grants[gi].policy)):
@@ -617,14 +611,14 @@ func (c *computer) groups() {
 	// place among the 64 and their rank.
 	kept := 0
 	for _, ga := range c.s.GroupAssignments {
-		if _, ok := want[lower(ga.GroupID)]; ok || c.managed(policyName(ga.PolicyName)) {
+		if _, ok := want[lower(ga.GroupID)]; ok || c.managed(tenant.PolicyName(ga.PolicyName)) {
 			continue
 		}
 		kept++
 		if g, clash := ranks[ga.Rank]; clash {
 			w := want[lower(g)]
 			c.problem(w.path, w.pos, "rank %d of group %s is the rank of group %s, which keeps policy %s: callops leaves that assignment as it is (declare %s to manage it)",
-				ga.Rank, g, ga.GroupID, policyName(ga.PolicyName), tenant.GlobalPolicy)
+				ga.Rank, g, ga.GroupID, tenant.PolicyName(ga.PolicyName), tenant.GlobalPolicy)
 		}
 	}
 	// The limit is reported at the first group beyond it.
@@ -641,7 +635,7 @@ func (c *computer) groups() {
 	for _, ga := range c.s.GroupAssignments {
 		k := lower(ga.GroupID)
 		seen[k] = true
-		before := &GroupAssignment{Policy: policyName(ga.PolicyName), Rank: ga.Rank}
+		before := &GroupAssignment{Policy: tenant.PolicyName(ga.PolicyName), Rank: ga.Rank}
 		w, ok := want[k]
 		switch {
 		case ok && (!strings.EqualFold(before.Policy, w.policy) || before.Rank != w.rank):
@@ -660,7 +654,7 @@ func (c *computer) groups() {
 }
 
 func (c *computer) tenantDefault() {
-	cur := policyName(c.s.Tenant.GlobalPolicy)
+	cur := tenant.PolicyName(c.s.Tenant.GlobalPolicy)
 	if isGlobal(cur) {
 		cur = ""
 	}

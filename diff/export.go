@@ -258,7 +258,7 @@ type ExportIssue struct {
 func ExportIssues(s *tenant.Snapshot) []ExportIssue {
 	var out []ExportIssue
 	for _, p := range s.Policies {
-		if name := policyName(p.Identity); !schema.ValidPolicyName(name) {
+		if name := tenant.PolicyName(p.Identity); !schema.ValidPolicyName(name) {
 			out = append(out, ExportIssue{
 				Policy: p.Identity,
 				Message: fmt.Sprintf("policy %q: its name cannot be a key of the desired state (it holds ':' or control characters), so the export does not lint: "+

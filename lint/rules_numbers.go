@@ -454,11 +454,7 @@ func (c *Context) keptGroups() (int, map[int]string) {
 	}
 	n, ranks := 0, map[int]string{}
 	for _, ga := range c.state.GroupAssignments {
-		name := ga.PolicyName
-		if hasPrefixFold(name, "Tag:") { // as diff reads the service's names
-			name = name[len("Tag:"):]
-		}
-		if !strings.EqualFold(name, schema.GlobalPolicy) || desired[lower(ga.GroupID)] {
+		if !strings.EqualFold(tenant.PolicyName(ga.PolicyName), schema.GlobalPolicy) || desired[lower(ga.GroupID)] {
 			continue
 		}
 		n++

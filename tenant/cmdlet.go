@@ -34,7 +34,7 @@ func Cmdlet(s *Snapshot, op Op) (string, error) {
 	// The script writer's resolvers, on s: the same names as the script.
 	p := &psWriter{s: s}
 	q := PowerShellQuote
-	name := policyName(op.Policy)
+	name := PolicyName(op.Policy)
 	switch op.Action {
 	case NumberUnassign:
 		if _, err := p.objectID(op.Holder); err != nil {
@@ -104,7 +104,7 @@ func Cmdlet(s *Snapshot, op Op) (string, error) {
 		if op.Grant == nil {
 			return fmt.Sprintf("Remove-CsGroupPolicyAssignment -GroupId %s -PolicyType 'TeamsSharedCallingRoutingPolicy'", q(op.Group)), nil
 		}
-		return fmt.Sprintf("Grant-CsTeamsSharedCallingRoutingPolicy -Group %s -PolicyName %s -Rank %d", q(op.Group), q(policyName(*op.Grant)), op.Rank), nil
+		return fmt.Sprintf("Grant-CsTeamsSharedCallingRoutingPolicy -Group %s -PolicyName %s -Rank %d", q(op.Group), q(PolicyName(*op.Grant)), op.Rank), nil
 	case GrantGlobal:
 		arg, _ := grantValue(op.Grant)
 		return fmt.Sprintf("Grant-CsTeamsSharedCallingRoutingPolicy -Global -PolicyName %s", arg), nil

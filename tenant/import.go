@@ -410,7 +410,7 @@ func (im *importer) users(objs []psObject) error {
 		}
 		ev, _ := o.boolean("enterprisevoiceenabled")
 		pol, _ := o.str("teamssharedcallingroutingpolicy")
-		u := User{ObjectID: strings.ToLower(id), UserPrincipalName: upn, EnterpriseVoiceEnabled: ev, SharedCallingPolicy: policyName(pol)}
+		u := User{ObjectID: strings.ToLower(id), UserPrincipalName: upn, EnterpriseVoiceEnabled: ev, SharedCallingPolicy: PolicyName(pol)}
 		if strings.EqualFold(u.SharedCallingPolicy, GlobalPolicy) {
 			// A direct grant of Global is no grant: the user follows the
 			// tenant default (see Apply).
@@ -460,7 +460,7 @@ func (im *importer) policies(objs []psObject) error {
 	defer func() { im.s.Policies = out }()
 	for i, o := range objs {
 		raw, _ := o.str("identity", "name")
-		name := policyName(raw)
+		name := PolicyName(raw)
 		if name == "" {
 			im.warn(file, "entry %d has no Identity: skipped", i+1)
 			continue
@@ -573,7 +573,7 @@ func (im *importer) target(tel, raw string) string {
 		return ""
 	}
 	if i := strings.IndexByte(t, '|'); i >= 0 {
-		kind, name := t[:i], policyName(t[i+1:])
+		kind, name := t[:i], PolicyName(t[i+1:])
 		if strings.EqualFold(kind, "TeamsSharedCallingRoutingPolicy") {
 			if p := im.s.PolicyByIdentity(name); p != nil {
 				return PolicyTargetPrefix + p.Identity
@@ -628,7 +628,7 @@ func (im *importer) groupAssignments(objs []psObject) error {
 		case rank < 1:
 			im.warn(file, "group %s has Rank %d; ranks start at 1: kept as written", gid, rank)
 		}
-		name := policyName(pol)
+		name := PolicyName(pol)
 		if strings.EqualFold(name, GlobalPolicy) {
 			// The service does not assign Global to a group (Apply
 			// refuses it, policy-global): the group follows the default.
@@ -654,7 +654,7 @@ func (im *importer) tenant(objs []psObject) error {
 		o := objs[0]
 		im.s.Tenant.Domain, _ = o.str("domain", "tenantdomain")
 		def, _ := o.str("globalpolicy", "tenantdefault")
-		def = policyName(def)
+		def = PolicyName(def)
 		switch {
 		case def == "", strings.EqualFold(def, GlobalPolicy):
 		case im.s.PolicyByIdentity(def) != nil:

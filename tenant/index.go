@@ -177,12 +177,7 @@ func lower(s string) string { return strings.ToLower(s) }
 
 // policyKey is the lookup key of a policy identity: lower-cased, without the
 // "Tag:" prefix the service shows for per-user instances.
-func policyKey(id string) string {
-	if len(id) >= 4 && strings.EqualFold(id[:4], "tag:") {
-		id = id[4:]
-	}
-	return lower(id)
-}
+func policyKey(id string) string { return lower(PolicyName(id)) }
 
 // dupKind is a kind of key a state must not repeat (Validate).
 type dupKind int

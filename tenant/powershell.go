@@ -475,7 +475,7 @@ func grantValue(g *string) (arg, test string) {
 	if g == nil || policyKey(*g) == lower(GlobalPolicy) {
 		return "$null", "''"
 	}
-	q := PowerShellQuote(policyName(*g))
+	q := PowerShellQuote(PolicyName(*g))
 	return q, q
 }
 
@@ -511,7 +511,7 @@ func (p *psWriter) step(i int, op Op) error {
 		return err
 	}
 	q := PowerShellQuote
-	name := policyName(op.Policy)
+	name := PolicyName(op.Policy)
 	switch op.Action {
 	case NumberUnassign:
 		id, err := p.objectID(op.Holder)
@@ -561,7 +561,7 @@ func (p *psWriter) step(i int, op Op) error {
 			p.guarded(branch{fmt.Sprintf("-not (Test-CallopsGroupPolicy -GroupId %s -PolicyName '')", q(op.Group)), cmd})
 			break
 		}
-		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsGroupPolicy -GroupId %s -PolicyName %s -Rank %d)", q(op.Group), q(policyName(*op.Grant)), op.Rank), cmd})
+		p.guarded(branch{fmt.Sprintf("-not (Test-CallopsGroupPolicy -GroupId %s -PolicyName %s -Rank %d)", q(op.Group), q(PolicyName(*op.Grant)), op.Rank), cmd})
 	case GrantGlobal:
 		// The tenant default cannot be read back per policy type; the
 		// grant is idempotent, so it is simply run again.

@@ -342,7 +342,7 @@ func FuzzPowerShellQuote(f *testing.F) {
 			}
 		}
 		if strings.TrimSpace(policy) == "" || raUPN == "" || userUPN == "" || group == "" ||
-			strings.EqualFold(policyName(policy), GlobalPolicy) || policyName(policy) == "" ||
+			strings.EqualFold(PolicyName(policy), GlobalPolicy) || PolicyName(policy) == "" ||
 			strings.EqualFold(raUPN, userUPN) {
 			return
 		}
@@ -396,7 +396,7 @@ func FuzzPowerShellQuote(f *testing.F) {
 			}
 		}
 		joined := "\x00" + strings.Join(lits, "\x00") + "\x00"
-		for _, want := range []string{policyName(policy), desc, userUPN, group} {
+		for _, want := range []string{PolicyName(policy), desc, userUPN, group} {
 			if !strings.Contains(joined, "\x00"+want+"\x00") {
 				t.Fatalf("no literal decodes to %q", want)
 			}

@@ -334,7 +334,7 @@ func (s *Snapshot) releaseEmergency(x *index, key string, numbers []string) {
 }
 
 // policyName strips the "Tag:" prefix the service shows on instances.
-func policyName(id string) string {
+func PolicyName(id string) string {
 	if len(id) >= 4 && strings.EqualFold(id[:4], "tag:") {
 		return id[4:]
 	}
@@ -342,7 +342,7 @@ func policyName(id string) string {
 }
 
 func (s *Snapshot) policyCreate(x *index, op Op) *RefusedError {
-	name := policyName(op.Policy)
+	name := PolicyName(op.Policy)
 	if name == "" || op.ResourceAccount == "" {
 		return refuse(op, RuleInvalidOp, "policy.create needs policy and resourceAccount")
 	}
@@ -374,7 +374,7 @@ func (s *Snapshot) policyCreate(x *index, op Op) *RefusedError {
 // policyFor finds the policy of an operation; the built-in Global instance
 // is added to the snapshot when asked for and missing (it always exists).
 func (s *Snapshot) policyFor(x *index, op Op, materializeGlobal bool) (*Policy, string, *RefusedError) {
-	name := policyName(op.Policy)
+	name := PolicyName(op.Policy)
 	if name == "" {
 		return nil, "", refuse(op, RuleInvalidOp, "%s needs policy", op.Action)
 	}
@@ -548,7 +548,7 @@ func (s *Snapshot) grantTarget(x *index, op Op) (string, *RefusedError) {
 	}
 	i, ok := x.policies[key]
 	if !ok {
-		return "", refuse(op, RulePolicyUnknown, "policy %s does not exist", policyName(*op.Grant))
+		return "", refuse(op, RulePolicyUnknown, "policy %s does not exist", PolicyName(*op.Grant))
 	}
 	return s.Policies[i].Identity, nil
 }
