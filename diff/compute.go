@@ -46,7 +46,7 @@ func Compute(d *schema.Desired, s *tenant.Snapshot) (*Changes, error) {
 	if d == nil || s == nil {
 		return nil, errors.New("computing changes: nil desired state or snapshot")
 	}
-	if p, ok := OtherTenant(d, s); ok {
+	if p, ok := otherTenant(d, s); ok {
 		return nil, &ResolveError{Problems: []Problem{p}}
 	}
 	c := &computer{d: d, s: s, out: &Changes{}}
@@ -70,13 +70,13 @@ func Compute(d *schema.Desired, s *tenant.Snapshot) (*Changes, error) {
 	return c.out, nil
 }
 
-// OtherTenant reports a desired state written for another tenant than the
+// otherTenant reports a desired state written for another tenant than the
 // state's: both name a tenant domain and the names differ (ignoring case and
 // a final dot). Nothing else is compared then: every user and account of
 // one tenant is unknown to the other, and a plan between them would replace
 // one tenant's configuration with another's. An empty domain on either side
 // (an import that found none) is not compared.
-func OtherTenant(d *schema.Desired, s *tenant.Snapshot) (Problem, bool) {
+func otherTenant(d *schema.Desired, s *tenant.Snapshot) (Problem, bool) {
 	if !tenant.OtherDomain(d.Domain, s.Tenant.Domain) {
 		return Problem{}, false
 	}
