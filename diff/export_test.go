@@ -298,10 +298,7 @@ func TestExportNoDomain(t *testing.T) {
 	if d := diff.DesiredFromSnapshot(s); d.Domain != "contoso.com" {
 		t.Errorf("domain = %q, want the UPNs' contoso.com", d.Domain)
 	}
-	var got []string
-	for _, is := range diff.ExportIssues(s) {
-		got = append(got, is.Message)
-	}
+	got := issueMessages(s)
 	want := []string{"the state records no tenant domain, so the export writes contoso.com, the most common domain of its user principal names: " +
 		"check it (the tenant's *.onmicrosoft.com domain is best), and import an export that has one"}
 	if d := cmp.Diff(want, got); d != "" {
@@ -317,10 +314,7 @@ func TestExportDanglingDefault(t *testing.T) {
 	if d := diff.DesiredFromSnapshot(s); d.TenantDefault != "" {
 		t.Errorf("tenantDefault = %q, want it left out", d.TenantDefault)
 	}
-	var got []string
-	for _, is := range diff.ExportIssues(s) {
-		got = append(got, is.Message)
-	}
+	got := issueMessages(s)
 	want := []string{`the tenant default "Gone" is not a policy of the state, so the export leaves tenantDefault out (a plan of it leaves the default as it is): import the tenant again, or write tenantDefault yourself`}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("issues (-want +got):\n%s", d)
@@ -335,10 +329,7 @@ func TestExportCountryNotTwoLetters(t *testing.T) {
 	s.Locations[0].CountryOrRegion = "USA" // Loc1: ra1's and ra2's numbers
 	s.Locations[1].CountryOrRegion = "CAN" // Loc2: unused
 	s.Reindex()
-	var got []string
-	for _, is := range diff.ExportIssues(s) {
-		got = append(got, is.Message)
-	}
+	got := issueMessages(s)
 	want := []string{`location ` + fixture.Loc1 + `: its country "USA" is not a two-letter ISO 3166 code, and a resource account's number uses it, so the export writes it and does not lint: write the two-letter code (US for USA)`}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("issues (-want +got):\n%s", d)
@@ -398,4 +389,13 @@ func TestExportInconsistentState(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("issues (-want +got):\n%s", d)
 	}
+}
+
+// issueMessages are the messages of the export issues of s, in order.
+func issueMessages(s *tenant.Snapshot) []string {
+	var out []string
+	for _, is := range diff.ExportIssues(s) {
+		out = append(out, is.Message)
+	}
+	return out
 }
